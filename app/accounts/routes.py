@@ -1,0 +1,227 @@
+"""HTTP routes of accounts: thin wrappers over ``accounts.service``."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, request, session
+from flask_login import login_required, login_user, logout_user
+from flask_smorest import Blueprint
+
+from app.accounts import schemas, security, service
+from app.accounts.auth import acting_user
+from app.errors import ApiError
+from app.extensions import limiter
+
+auth_bp = Blueprint(
+    "auth", __name__, url_prefix="/api/v1/auth", description="Sign-up, sign-in, device tokens"
+)
+users_bp = Blueprint(
+    "users", __name__, url_prefix="/api/v1/users", description="People of the organisation"
+)
+teams_bp = Blueprint("teams", __name__, url_prefix="/api/v1/teams", description="Teams")
+org_bp = Blueprint("org", __name__, url_prefix="/api/v1/org", description="The organisation")
+
+
+def _failed_sign_in(response) -> bool:
+    """Only failures count, so an office signing in together never locks itself out."""
+    return response.status_code == 401
+
+
+def _account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    if isinstance(email, str) and email.strip():
+        return "account:" + service.normalize_email(email)[:254]
+    return "account:?" + (request.remote_addr or "")
+
+
+def _ip_limit() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_IP"]
+
+
+def _account_limit() -> str:
+    return current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]
+
+
+# Shared scopes: failures at /login and /tokens count against the same budgets.
+limit_failures_per_ip = limiter.shared_limit(
+    _ip_limit, scope="sign-in-ip", deduct_when=_failed_sign_in
+)
+limit_failures_per_account = limiter.shared_limit(
+    _account_limit, scope="sign-in-account", key_func=_account_key, deduct_when=_failed_sign_in
+)
+
+BAD_CREDENTIALS = ApiError(401, "invalid_credentials", "Wrong email or password.")
+
+
+def _session_body(user) -> dict:
+    return {"user": user, "csrf_token": security.csrf_token()}
+
+
+def _start_session(user) -> None:
+    session.clear()  # a fresh session (and CSRF token) for each sign-in
+    login_user(user)
+
+
+@auth_bp.route("/signup", methods=["POST"])
+@auth_bp.arguments(schemas.SignupSchema)
+@auth_bp.response(201, schemas.SignupResultSchema)
+def signup(data):
+    """Create an organisation with yourself as its admin, and sign in."""
+    user = service.signup(data["org_name"], data["name"], data["email"], data["password"])
+    _start_session(user)
+    return {**_session_body(user), "organization": service.get_organization(user)}
+
+
+@auth_bp.route("/login", methods=["POST"])
+@limit_failures_per_ip
+@limit_failures_per_account
+@auth_bp.arguments(schemas.LoginSchema)
+@auth_bp.response(200, schemas.SessionSchema)
+def login(data):
+    """Sign in with a session cookie; the answer carries the CSRF token for later writes."""
+    user = service.authenticate(data["email"], data["password"])
+    if user is None:
+        raise BAD_CREDENTIALS
+    _start_session(user)
+    return _session_body(user)
+
+
+@auth_bp.route("/logout", methods=["POST"])
+@auth_bp.response(204)
+def logout():
+    """End this browser's session."""
+    logout_user()
+    session.clear()
+
+
+@auth_bp.route("/me", methods=["GET"])
+@login_required
+@auth_bp.response(200, schemas.SessionSchema)
+def me():
+    """The signed-in user and the session's CSRF token (after a reload, say)."""
+    return _session_body(acting_user())
+
+
+@auth_bp.route("/tokens", methods=["POST"])
+@limit_failures_per_ip
+@limit_failures_per_account
+@auth_bp.arguments(schemas.TokenRequestSchema)
+@auth_bp.response(201, schemas.NewDeviceTokenSchema)
+def create_token(data):
+    """A bearer token for a device; shown once, stored only as a hash."""
+    user = service.authenticate(data["email"], data["password"])
+    if user is None:
+        raise BAD_CREDENTIALS
+    token, secret = service.issue_device_token(user, data["device_name"])
+    return {
+        "id": token.id,
+        "name": token.name,
+        "created_at": token.created_at,
+        "last_used_at": None,
+        "token": secret,
+    }
+
+
+@auth_bp.route("/tokens", methods=["GET"])
+@login_required
+@auth_bp.response(200, schemas.DeviceTokenSchema(many=True))
+def list_tokens():
+    """Your live device tokens."""
+    return service.list_device_tokens(acting_user())
+
+
+@auth_bp.route("/tokens/<uuid:token_id>", methods=["DELETE"])
+@login_required
+@auth_bp.response(204)
+def revoke_token(token_id: uuid.UUID):
+    """Revoke a device token: requests with it stop working at once."""
+    service.revoke_device_token(acting_user(), token_id)
+
+
+@org_bp.route("", methods=["GET"])
+@login_required
+@org_bp.response(200, schemas.OrganizationSchema)
+def get_org():
+    return service.get_organization(acting_user())
+
+
+@org_bp.route("", methods=["PATCH"])
+@login_required
+@org_bp.arguments(schemas.OrganizationSchema)
+@org_bp.response(200, schemas.OrganizationSchema)
+def update_org(changes):
+    """Rename the organisation or change its default country and time zone (admin)."""
+    return service.update_organization(acting_user(), changes)
+
+
+@users_bp.route("", methods=["GET"])
+@login_required
+@users_bp.response(200, schemas.UserSchema(many=True))
+def list_users():
+    """Everyone (admin) or the people of your teams."""
+    return service.list_users(acting_user())
+
+
+@users_bp.route("", methods=["POST"])
+@login_required
+@users_bp.arguments(schemas.UserCreateSchema)
+@users_bp.response(201, schemas.UserSchema)
+def create_user(data):
+    """Add a person to the organisation (admin)."""
+    return service.create_user(acting_user(), data)
+
+
+@users_bp.route("/<uuid:user_id>", methods=["GET"])
+@login_required
+@users_bp.response(200, schemas.UserSchema)
+def get_user(user_id: uuid.UUID):
+    return service.get_user(acting_user(), user_id)
+
+
+@users_bp.route("/<uuid:user_id>", methods=["PATCH"])
+@login_required
+@users_bp.arguments(schemas.UserUpdateSchema)
+@users_bp.response(200, schemas.UserSchema)
+def update_user(changes, user_id: uuid.UUID):
+    """Change role, teams or password, or deactivate (admin).
+
+    Deactivation ends the person's sessions and device tokens at once.
+    """
+    return service.update_user(acting_user(), user_id, changes)
+
+
+@teams_bp.route("", methods=["GET"])
+@login_required
+@teams_bp.response(200, schemas.TeamSchema(many=True))
+def list_teams():
+    return service.list_teams(acting_user())
+
+
+@teams_bp.route("", methods=["POST"])
+@login_required
+@teams_bp.arguments(schemas.TeamSchema)
+@teams_bp.response(201, schemas.TeamSchema)
+def create_team(data):
+    """Create a team (admin)."""
+    return service.create_team(acting_user(), data["name"])
+
+
+@teams_bp.route("/<uuid:team_id>", methods=["GET"])
+@login_required
+@teams_bp.response(200, schemas.TeamSchema)
+def get_team(team_id: uuid.UUID):
+    return service.get_team(acting_user(), team_id)
+
+
+@teams_bp.route("/<uuid:team_id>", methods=["PATCH"])
+@login_required
+@teams_bp.arguments(schemas.TeamSchema)
+@teams_bp.response(200, schemas.TeamSchema)
+def rename_team(data, team_id: uuid.UUID):
+    """Rename a team (admin)."""
+    return service.rename_team(acting_user(), team_id, data["name"])
+
+
+BLUEPRINTS = (auth_bp, users_bp, teams_bp, org_bp)

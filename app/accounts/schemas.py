@@ -1,0 +1,122 @@
+"""Request and response bodies of the accounts API (also its OpenAPI description)."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+import marshmallow as ma
+import phonenumbers
+
+from app.accounts.models import ROLES
+from app.fields import Email, UtcDateTime, trimmed_string
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
+def _valid_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ma.ValidationError("Not a known IANA time zone, e.g. Europe/Berlin.")
+
+
+def _valid_country(value: str) -> None:
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ma.ValidationError("Not a two-letter country code, e.g. DE.")
+
+
+def _name(max_length: int = 120, **kwargs):
+    return ma.fields.String(
+        validate=[ma.validate.Length(min=1, max=max_length), _not_blank], **kwargs
+    )
+
+
+Password = ma.fields.String(
+    required=True,
+    load_only=True,
+    validate=ma.validate.Length(min=8, max=256, error="Use 8 to 256 characters."),
+)
+
+
+class SignupSchema(ma.Schema):
+    org_name = _name(200, required=True)
+    name = _name(required=True)
+    email = Email(required=True, validate=ma.validate.Length(max=254))
+    password = Password
+
+
+class LoginSchema(ma.Schema):
+    email = trimmed_string(254, required=True)
+    password = trimmed_string(256, required=True, load_only=True)
+
+
+class TokenRequestSchema(LoginSchema):
+    device_name = _name(required=True)
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    org_id = ma.fields.UUID(dump_only=True)
+    email = Email()
+    name = ma.fields.String()
+    role = ma.fields.String(metadata={"enum": list(ROLES)})
+    team_ids = ma.fields.List(ma.fields.UUID())
+    active = ma.fields.Boolean()
+    created_at = UtcDateTime(dump_only=True)
+
+
+class SessionSchema(ma.Schema):
+    user = ma.fields.Nested(UserSchema)
+    csrf_token = ma.fields.String(
+        metadata={"description": "send as X-CSRF-Token on cookie-authenticated writes"}
+    )
+
+
+class SignupResultSchema(SessionSchema):
+    organization = ma.fields.Nested("OrganizationSchema")
+
+
+class DeviceTokenSchema(ma.Schema):
+    id = ma.fields.UUID()
+    name = ma.fields.String()
+    created_at = UtcDateTime()
+    last_used_at = UtcDateTime(allow_none=True)
+
+
+class NewDeviceTokenSchema(DeviceTokenSchema):
+    token = ma.fields.String(metadata={"description": "shown once; send as Authorization: Bearer"})
+
+
+class UserCreateSchema(ma.Schema):
+    email = Email(required=True, validate=ma.validate.Length(max=254))
+    name = _name(required=True)
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
+    team_id = ma.fields.UUID(allow_none=True)
+    team_ids = ma.fields.List(ma.fields.UUID(), validate=ma.validate.Length(max=50))
+    password = Password
+
+
+class UserUpdateSchema(ma.Schema):
+    name = _name()
+    role = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+    team_ids = ma.fields.List(ma.fields.UUID(), validate=ma.validate.Length(max=50))
+    password = ma.fields.String(
+        load_only=True,
+        validate=ma.validate.Length(min=8, max=256, error="Use 8 to 256 characters."),
+    )
+    active = ma.fields.Boolean()
+
+
+class TeamSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    name = _name(required=True)
+    created_at = UtcDateTime(dump_only=True)
+
+
+class OrganizationSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    name = _name(200)
+    default_country = ma.fields.String(validate=_valid_country)
+    timezone = ma.fields.String(validate=_valid_timezone)
+    created_at = UtcDateTime(dump_only=True)

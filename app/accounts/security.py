@@ -1,0 +1,70 @@
+"""Password hashing, device-token secrets and CSRF tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, session
+
+TOKEN_PREFIX = "lsd_"
+
+
+def _hasher() -> PasswordHasher:
+    # Tests choose the cheapest parameters; everything else uses argon2-cffi's defaults
+    # (RFC 9106's low-memory profile: memory-hard, ~50 ms).
+    if current_app.config.get("PASSWORD_HASH_CHEAP"):
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher().check_needs_rehash(password_hash)
+
+
+_DUMMY_HASH: dict[bool, str] = {}
+
+
+def burn_password_check(password: str) -> None:
+    """Spend the time of a real check, so an unknown email answers as slowly as a known one."""
+    cheap = bool(current_app.config.get("PASSWORD_HASH_CHEAP"))
+    if cheap not in _DUMMY_HASH:
+        _DUMMY_HASH[cheap] = hash_password("not-a-real-password")
+    verify_password(_DUMMY_HASH[cheap], password)
+
+
+def new_device_secret() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_device_secret(secret: str) -> str:
+    # The secret has 256 random bits, so a fast hash is enough to make a stolen table useless.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use."""
+    token = session.get("csrf_token")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session["csrf_token"] = token
+    return token
+
+
+def csrf_token_matches(sent: str | None) -> bool:
+    expected = session.get("csrf_token")
+    return bool(sent and expected and hmac.compare_digest(sent, expected))

@@ -1,0 +1,314 @@
+"""Accounts: the rules for organisations, people, teams and device tokens.
+
+Functions take the acting user and plain data, do every check and every write, and are
+what both the HTTP routes and the tests call.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.accounts import security
+from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMember, User
+from app.database import utcnow
+from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.tenancy import all_orgs, tenant
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def require_role(actor: User, *roles: str) -> None:
+    if actor.role not in roles:
+        raise Forbidden(f"Only {' or '.join(roles)} users may do that.")
+
+
+def email_taken(email: str) -> bool:
+    with all_orgs():
+        return (
+            db.session.scalar(select(func.count()).select_from(User).where(User.email == email)) > 0
+        )
+
+
+def _check_email_free(email: str) -> None:
+    if email_taken(email):
+        raise ApiError(
+            409, "email_taken", "That email already has an account.", {"email": ["taken"]}
+        )
+
+
+def signup(org_name: str, name: str, email: str, password: str) -> User:
+    """A new organisation with this person as its admin."""
+    email = normalize_email(email)
+    _check_email_free(email)
+    org = Organization(name=org_name.strip())
+    db.session.add(org)
+    db.session.flush()
+    with tenant(org.id):
+        user = User(
+            org_id=org.id,
+            email=email,
+            name=name.strip(),
+            role="admin",
+            password_hash=security.hash_password(password),
+        )
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; equally slow either way."""
+    with all_orgs():
+        user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
+        if user is None:
+            security.burn_password_check(password)
+            return None
+        if not security.verify_password(user.password_hash, password) or not user.active:
+            return None
+        if security.needs_rehash(user.password_hash):
+            user.password_hash = security.hash_password(password)
+            db.session.commit()
+        return user
+
+
+def load_session_user(session_key: str) -> User | None:
+    """The user a session cookie names, if still active and the session not ended."""
+    try:
+        org_part, user_part, epoch_part = session_key.split(":")
+        key = (uuid.UUID(org_part), uuid.UUID(user_part))
+        epoch = int(epoch_part)
+    except ValueError:
+        return None
+    with tenant(key[0]):
+        user = db.session.get(User, key)
+    if user is None or not user.active or user.session_epoch != epoch:
+        return None
+    return user
+
+
+def load_token_user(secret: str) -> User | None:
+    """The user behind a bearer token, if the token is live and the user active."""
+    if not secret.startswith(security.TOKEN_PREFIX):
+        return None
+    with all_orgs():
+        token = db.session.scalar(
+            select(DeviceToken).where(DeviceToken.token_hash == security.hash_device_secret(secret))
+        )
+        if token is None or token.revoked_at is not None:
+            return None
+        user = db.session.get(User, (token.org_id, token.user_id))
+        if user is None or not user.active:
+            return None
+        now = utcnow()
+        # Record use at most once a minute, so reads do not each become a write.
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+            token.last_used_at = now
+            db.session.commit()
+        return user
+
+
+def issue_device_token(user: User, device_name: str) -> tuple[DeviceToken, str]:
+    """A new bearer token for one of the user's devices; the secret is returned only here."""
+    secret = security.new_device_secret()
+    token = DeviceToken(
+        org_id=user.org_id,
+        user_id=user.id,
+        name=device_name.strip(),
+        token_hash=security.hash_device_secret(secret),
+    )
+    db.session.add(token)
+    db.session.commit()
+    return token, secret
+
+
+def list_device_tokens(actor: User) -> list[DeviceToken]:
+    return list(
+        db.session.scalars(
+            select(DeviceToken)
+            .where(DeviceToken.user_id == actor.id, DeviceToken.revoked_at.is_(None))
+            .order_by(DeviceToken.created_at)
+        )
+    )
+
+
+def revoke_device_token(actor: User, token_id: uuid.UUID) -> None:
+    """A user revokes their own tokens; an admin any token of the organisation."""
+    token = db.session.get(DeviceToken, (actor.org_id, token_id))
+    if token is None or (token.user_id != actor.id and actor.role != "admin"):
+        raise NotFound("token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+
+
+def get_organization(actor: User) -> Organization:
+    return db.session.get(Organization, actor.org_id)
+
+
+def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
+    require_role(actor, "admin")
+    org = get_organization(actor)
+    for field in ("name", "default_country", "timezone"):
+        if field in changes:
+            setattr(org, field, changes[field])
+    db.session.commit()
+    return org
+
+
+# --- teams -------------------------------------------------------------------------------
+
+
+def list_teams(actor: User) -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.name)))
+
+
+def get_team(actor: User, team_id: uuid.UUID) -> Team:
+    team = db.session.get(Team, (actor.org_id, team_id))
+    if team is None:
+        raise NotFound("team")
+    return team
+
+
+def _check_team_name_free(name: str, except_id: uuid.UUID | None = None) -> None:
+    query = select(Team.id).where(func.lower(Team.name) == name.lower())
+    if except_id is not None:
+        query = query.where(Team.id != except_id)
+    if db.session.scalar(query) is not None:
+        raise ApiError(409, "team_name_taken", "A team with that name exists.", {"name": ["taken"]})
+
+
+def create_team(actor: User, name: str) -> Team:
+    require_role(actor, "admin")
+    name = name.strip()
+    _check_team_name_free(name)
+    team = Team(org_id=actor.org_id, name=name)
+    db.session.add(team)
+    db.session.commit()
+    return team
+
+
+def rename_team(actor: User, team_id: uuid.UUID, name: str) -> Team:
+    require_role(actor, "admin")
+    team = get_team(actor, team_id)
+    name = name.strip()
+    _check_team_name_free(name, except_id=team.id)
+    team.name = name
+    db.session.commit()
+    return team
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+def team_ids_of(user: User) -> list[uuid.UUID]:
+    return user.team_ids
+
+
+def teammate_ids(actor: User) -> set[uuid.UUID]:
+    """The people who share a team with ``actor`` (and ``actor``)."""
+    team_ids = team_ids_of(actor)
+    ids = {actor.id}
+    if team_ids:
+        ids.update(
+            db.session.scalars(select(TeamMember.user_id).where(TeamMember.team_id.in_(team_ids)))
+        )
+    return ids
+
+
+def list_users(actor: User) -> list[User]:
+    """An admin sees everyone; anyone else the people of their own teams."""
+    query = select(User).order_by(User.name, User.email)
+    if actor.role != "admin":
+        query = query.where(User.id.in_(teammate_ids(actor)))
+    return list(db.session.scalars(query))
+
+
+def get_user(actor: User, user_id: uuid.UUID) -> User:
+    user = db.session.get(User, (actor.org_id, user_id))
+    if user is None or (actor.role != "admin" and user.id not in teammate_ids(actor)):
+        raise NotFound("user")
+    return user
+
+
+def _resolve_teams(actor: User, team_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+    wanted = list(dict.fromkeys(team_ids))
+    if not wanted:
+        return []
+    found = set(db.session.scalars(select(Team.id).where(Team.id.in_(wanted))))
+    missing = [str(t) for t in wanted if t not in found]
+    if missing:
+        raise ValidationFailed({"team_ids": [f"unknown team {t}" for t in missing]})
+    return wanted
+
+
+def _set_memberships(user: User, team_ids: list[uuid.UUID]) -> None:
+    user.memberships = [
+        TeamMember(org_id=user.org_id, team_id=t, user_id=user.id) for t in team_ids
+    ]
+
+
+def create_user(actor: User, data: dict[str, Any]) -> User:
+    require_role(actor, "admin")
+    email = normalize_email(data["email"])
+    if data["role"] not in ROLES:
+        raise ValidationFailed({"role": [f"must be one of {', '.join(ROLES)}"]})
+    _check_email_free(email)
+    team_ids = list(data.get("team_ids") or [])
+    if data.get("team_id"):
+        team_ids.insert(0, data["team_id"])
+    teams = _resolve_teams(actor, team_ids)
+    user = User(
+        id=uuid.uuid4(),
+        org_id=actor.org_id,
+        email=email,
+        name=data["name"].strip(),
+        role=data["role"],
+        password_hash=security.hash_password(data["password"]),
+    )
+    db.session.add(user)
+    _set_memberships(user, teams)
+    db.session.commit()
+    return user
+
+
+def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
+    """Change a person's name, role, teams, password or active flag (admin only)."""
+    require_role(actor, "admin")
+    user = get_user(actor, user_id)
+    if user.id == actor.id and (
+        changes.get("active") is False or changes.get("role", "admin") != "admin"
+    ):
+        # An organisation must never lose its last way in through its own admin's mistake.
+        raise ApiError(409, "self_lockout", "You cannot deactivate or demote yourself.")
+    if "name" in changes:
+        user.name = changes["name"].strip()
+    if "role" in changes:
+        user.role = changes["role"]
+    if "team_ids" in changes:
+        _set_memberships(user, _resolve_teams(actor, changes["team_ids"]))
+    if "password" in changes:
+        user.password_hash = security.hash_password(changes["password"])
+        user.session_epoch += 1
+    if "active" in changes and changes["active"] != user.active:
+        user.active = changes["active"]
+        if not user.active:
+            end_all_access(user)
+    db.session.commit()
+    return user
+
+
+def end_all_access(user: User) -> None:
+    """End every session and revoke every device token of ``user`` (not committed here)."""
+    user.session_epoch += 1
+    now = utcnow()
+    for token in db.session.scalars(
+        select(DeviceToken).where(DeviceToken.user_id == user.id, DeviceToken.revoked_at.is_(None))
+    ):
+        token.revoked_at = now

@@ -1,0 +1,26 @@
+"""Flask CLI commands: ``flask --app wsgi demo-data``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app import demo
+from app.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("demo-data")
+    @click.option(
+        "--if-empty", is_flag=True, help="Do nothing when the database has any organisation."
+    )
+    def demo_data(if_empty: bool) -> None:
+        """Load a demo organisation and print its sign-ins once."""
+        if if_empty and not demo.database_is_empty():
+            click.echo("Database already has data; demo data not loaded.")
+            return
+        credentials = demo.load_demo_data()
+        click.echo("Demo organisation 'Demo Trading Co.' created. Sign in with (shown only now):")
+        for cred in credentials:
+            click.echo(f"  {cred.role:<6} {cred.email:<28} {cred.password}")
+        db.session.remove()

@@ -1,0 +1,45 @@
+"""Marshmallow fields shared by every package's schemas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import marshmallow as ma
+
+
+def isoformat_z(value: datetime) -> str:
+    """UTC, ISO 8601, millisecond precision, with ``Z`` — the protocol's time format."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class UtcDateTime(ma.fields.DateTime):
+    """Reads ISO 8601 with an offset (``Z`` or ``±hh:mm``), writes UTC with ``Z``."""
+
+    default_error_messages = {"naive": "Give a time zone (end the time with Z)."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else isoformat_z(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result.tzinfo is None:
+            raise self.make_error("naive")
+        return result.astimezone(UTC)
+
+
+def trimmed_string(max_length: int, *, required: bool = False, min_length: int = 0, **kwargs):
+    """A string field with length limits (measured on the stripped value)."""
+    return ma.fields.String(
+        required=required,
+        validate=ma.validate.Length(min=min_length, max=max_length),
+        **kwargs,
+    )
+
+
+class Email(ma.fields.Email):
+    """An email address, trimmed and lower-cased before it is checked."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = value.strip().lower()
+        return super()._deserialize(value, attr, data, **kwargs)

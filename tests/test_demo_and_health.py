@@ -1,0 +1,60 @@
+"""The demo organisation and the health probes."""
+
+from __future__ import annotations
+
+import re
+
+from app.extensions import db
+
+
+def test_demo_data_prints_working_credentials_once(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-data", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    credentials = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", first.output, re.M)
+    assert {role for role, _, _ in credentials} == {"admin", "lead", "rep", "cs"}
+    assert len(credentials) == 5
+    for role, email, password in credentials:
+        response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, (role, response.json)
+        assert response.json["user"]["role"] == role
+    second = runner.invoke(args=["demo-data", "--if-empty"])
+    assert "already has data" in second.output
+    assert not re.search(r"@demo", second.output)
+
+
+def test_demo_reps_share_a_team_with_their_lead(app, client):
+    app.test_cli_runner().invoke(args=["demo-data"])
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.accounts.models import User
+        from app.tenancy import all_orgs
+
+        with all_orgs():
+            people = db.session.scalars(select(User)).all()
+            teams = {u.role: u.team_ids for u in people}
+        db.session.remove()
+    assert teams["rep"] == teams["lead"] != []
+
+
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").json == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json["migrations"] == "current"
+
+
+def test_readyz_says_when_migrations_are_behind(client, monkeypatch):
+    from app import health
+
+    monkeypatch.setattr(health, "migration_heads", lambda: {"some_newer_revision"})
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["migrations"] == "behind"
+
+
+def test_the_app_shell_is_served_at_root(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"LeadSync" in response.data

@@ -1,0 +1,132 @@
+"""No route lets one organisation read or change another's data.
+
+The routes are taken from the app's URL map, not from a hand-written list, so a new route
+is covered the day it is added — and a route whose id parameter has no target below fails
+here until someone says which record of the other organisation to aim it at.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.tenancy import TenantScopeMissing
+
+# For each URL parameter: which of organisation A's records to aim at.
+TARGETS: dict[str, Callable] = {
+    "user_id": lambda org, extra: org.rep.id,
+    "team_id": lambda org, extra: org.team_id,
+    "token_id": lambda org, extra: extra["token_id"],
+}
+
+# A body that passes validation, so the request reaches the service's own checks.
+SAMPLE_BODIES: dict[str, dict] = {
+    "users.update_user": {"name": "Hacked", "role": "admin", "active": False},
+    "teams.rename_team": {"name": "Hacked"},
+}
+
+
+def api_routes(app):
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def snapshot_of(org_id: uuid.UUID) -> dict[str, list]:
+    """Every row of every table that belongs to ``org_id``, as plain data."""
+    rows = {}
+    for table in db.metadata.sorted_tables:
+        key = "org_id" if "org_id" in table.c else ("id" if table.name == "organizations" else None)
+        if key is None:
+            continue
+        result = db.session.execute(
+            select(table).where(table.c[key] == org_id).order_by(*table.primary_key)
+        )
+        rows[table.name] = [tuple(str(v) for v in row) for row in result]
+    db.session.rollback()
+    return rows
+
+
+@pytest.mark.parametrize("attacker_role", ["admin", "rep"])
+def test_no_route_reaches_another_organisations_records(app, api_as, org, other_org, attacker_role):
+    victim_admin = api_as(org.admin)
+    extra = {"token_id": victim_admin.token_id}
+    attacker = api_as(getattr(other_org, attacker_role))
+    with app.app_context():
+        before = snapshot_of(org.id)
+
+    victim_secrets = (
+        {str(p.id) for p in org.people}
+        | {p.email for p in org.people}
+        | {str(org.team_id), str(org.id), extra["token_id"]}
+    )
+    problems = []
+    own_reads = []
+    checked = 0
+    for rule, method in api_routes(app):
+        params = {}
+        for name in rule.arguments:
+            if name not in TARGETS:
+                problems.append(
+                    f"{rule.rule}: no isolation target for <{name}>; add one to TARGETS"
+                )
+                continue
+            params[name] = TARGETS[name](org, extra)
+        url = rule.rule
+        for name, value in params.items():
+            url = url.replace(f"<uuid:{name}>", str(value)).replace(f"<{name}>", str(value))
+        body = SAMPLE_BODIES.get(rule.endpoint, {})
+        response = attacker.open(method, url, json=body if method != "GET" else None)
+        checked += 1
+        text = response.get_data(as_text=True)
+        leaked = sorted(s for s in victim_secrets if s in text)
+        if leaked:
+            problems.append(f"{method} {url} → {response.status_code} leaks {leaked}")
+        if rule.arguments and response.status_code not in (403, 404):
+            problems.append(
+                f"{method} {url} → {response.status_code}, expected 403/404: {text[:200]}"
+            )
+        if rule.arguments and method == "GET":
+            own_reads.append(url)
+
+    assert checked >= 10
+    assert not problems, "\n".join(problems)
+    with app.app_context():
+        assert snapshot_of(org.id) == before, "organisation A's rows changed"
+    # The same URLs work for their own organisation, so the 404s above are the scope's doing.
+    for url in own_reads:
+        assert victim_admin.get(url).status_code == 200, url
+
+
+def test_a_query_on_tenant_data_without_an_organisation_fails_loudly(app_ctx):
+    from app.accounts.models import User
+
+    with pytest.raises(TenantScopeMissing):
+        db.session.scalars(select(User)).all()
+
+
+def test_the_scope_filters_even_a_careless_query(app_ctx, org, other_org):
+    from app.accounts.models import User
+    from app.tenancy import tenant
+
+    with tenant(org.id):
+        emails = set(db.session.scalars(select(User.email)))
+        assert db.session.get(User, (other_org.id, other_org.rep.id)) is None
+    assert emails == {p.email for p in org.people}
+
+
+def test_snapshot_helper_sees_changes(app, api_as, org):
+    """Guard for the test above: the snapshot must notice a change it is meant to catch."""
+    with app.app_context():
+        before = snapshot_of(org.id)
+    api_as(org.admin).patch(f"/api/v1/teams/{org.team_id}", json={"name": "Renamed"})
+    with app.app_context():
+        assert snapshot_of(org.id) != before
+    assert json.dumps(before)  # plain data
