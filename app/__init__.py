@@ -16,15 +16,31 @@ from app.extensions import api, db, limiter, login_manager, migrate
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # SQLite ignores foreign keys unless asked, and WAL lets readers run beside a writer.
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
+    if _is_sqlite(dbapi_connection):
+        # Let SQLAlchemy, not the driver, begin transactions (see _sqlite_begin).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    # SQLAlchemy's documented recipe for pysqlite: the driver's own transaction handling
+    # breaks SAVEPOINT (which sync push relies on), and a deferred transaction that reads
+    # and then writes fails at once when another writer got in between. BEGIN IMMEDIATE
+    # takes the write lock up front, so transactions queue (busy_timeout) instead of failing.
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -51,10 +67,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.health import health_bp
+    from app.leads.routes import BLUEPRINTS as LEAD_BLUEPRINTS
+    from app.sync.routes import sync_bp
     from app.web import web_bp
 
     init_auth(app)
-    for blueprint in ACCOUNT_BLUEPRINTS:
+    for blueprint in (*ACCOUNT_BLUEPRINTS, *LEAD_BLUEPRINTS, sync_bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.accounts import security
+from app.accounts import service as accounts
 from app.accounts.models import Organization, Team, TeamMember, User
 from app.extensions import db
+from app.sync import changes
 from app.tenancy import tenant
 
 DEMO_PEOPLE = (
@@ -40,9 +42,9 @@ def load_demo_data(password: str | None = None) -> list[DemoCredential]:
     scripted demos; otherwise each person gets a fresh random one.
     """
     password = password or os.environ.get("LEADSYNC_DEMO_PASSWORD")
-    org = Organization(name="Demo Trading Co.", default_country="DE", timezone="Europe/Berlin")
-    db.session.add(org)
-    db.session.flush()
+    org = accounts.create_organization(
+        "Demo Trading Co.", default_country="DE", timezone="Europe/Berlin"
+    )
     credentials = []
     with tenant(org.id):
         team = Team(org_id=org.id, name="Field Sales North")
@@ -57,6 +59,7 @@ def load_demo_data(password: str | None = None) -> list[DemoCredential]:
                 role=role,
                 password_hash=security.hash_password(secret),
             )
+            changes.stamp(user)
             db.session.add(user)
             db.session.flush()
             if role in ("lead", "rep"):

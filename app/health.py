@@ -25,8 +25,7 @@ def migration_heads() -> set[str]:
 
 
 def database_revisions() -> set[str]:
-    with db.engine.connect() as connection:
-        return set(MigrationContext.configure(connection).get_current_heads())
+    return set(MigrationContext.configure(db.session.connection()).get_current_heads())
 
 
 @health_bp.get("/healthz")

@@ -70,15 +70,15 @@ def _scope_to_current_org(state: ORMExecuteState) -> None:
         return
     if _all_orgs.get() or state.execution_options.get("all_orgs"):
         return
+    if not _touches_tenant_data(state):
+        return  # Core statements on tables: the code that writes them filters by org_id
     org_id = _current_org.get()
     if org_id is None:
         # Refreshing an expired attribute or loading a relationship starts from a row
         # already loaded in scope (composite keys keep relations inside its organisation).
         if state.is_column_load or state.is_relationship_load:
             return
-        if _touches_tenant_data(state):
-            raise TenantScopeMissing("query on tenant data with no organisation in scope")
-        return
+        raise TenantScopeMissing("query on tenant data with no organisation in scope")
     state.statement = state.statement.options(
         with_loader_criteria(TenantScoped, lambda cls: cls.org_id == org_id, include_aliases=True)
     )

@@ -22,12 +22,19 @@ TARGETS: dict[str, Callable] = {
     "user_id": lambda org, extra: org.rep.id,
     "team_id": lambda org, extra: org.team_id,
     "token_id": lambda org, extra: extra["token_id"],
+    "lead_id": lambda org, extra: extra["lead_id"],
+    "product_id": lambda org, extra: extra["product_id"],
 }
 
 # A body that passes validation, so the request reaches the service's own checks.
 SAMPLE_BODIES: dict[str, dict] = {
     "users.update_user": {"name": "Hacked", "role": "admin", "active": False},
     "teams.rename_team": {"name": "Hacked"},
+    "leads.update_lead": {"set": {"contact_name": "Hacked"}},
+    "leads.set_stage": {"stage": "lost", "lost_reason": "other"},
+    "leads.assign_lead": {"owner_id": "{attacker_id}"},
+    "leads.create_follow_up": {"kind": "note", "note": "x", "happened_at": "2026-01-01T00:00:00Z"},
+    "products.update_product": {"name": "Hacked", "active": False},
 }
 
 
@@ -57,7 +64,22 @@ def snapshot_of(org_id: uuid.UUID) -> dict[str, list]:
 @pytest.mark.parametrize("attacker_role", ["admin", "rep"])
 def test_no_route_reaches_another_organisations_records(app, api_as, org, other_org, attacker_role):
     victim_admin = api_as(org.admin)
-    extra = {"token_id": victim_admin.token_id}
+    product = victim_admin.post(
+        "/api/v1/products", json={"name": "Secret widget", "sku": "SW-1"}
+    ).json
+    lead = victim_admin.post(
+        "/api/v1/leads",
+        json={
+            "contact_name": "Victim customer",
+            "owner_id": str(org.rep.id),
+            "phone": "+4930123456",
+        },
+    ).json
+    victim_admin.post(
+        f"/api/v1/leads/{lead['id']}/followups",
+        json={"kind": "call", "note": "secret call", "happened_at": "2026-01-01T00:00:00Z"},
+    )
+    extra = {"token_id": victim_admin.token_id, "lead_id": lead["id"], "product_id": product["id"]}
     attacker = api_as(getattr(other_org, attacker_role))
     with app.app_context():
         before = snapshot_of(org.id)
@@ -82,7 +104,11 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
         url = rule.rule
         for name, value in params.items():
             url = url.replace(f"<uuid:{name}>", str(value)).replace(f"<{name}>", str(value))
-        body = SAMPLE_BODIES.get(rule.endpoint, {})
+        body = json.loads(
+            json.dumps(SAMPLE_BODIES.get(rule.endpoint, {})).replace(
+                "{attacker_id}", str(attacker.person.id)
+            )
+        )
         response = attacker.open(method, url, json=body if method != "GET" else None)
         checked += 1
         text = response.get_data(as_text=True)

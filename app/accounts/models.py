@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import TenantScoped, new_id, utcnow
@@ -23,6 +23,9 @@ class Organization(db.Model):
     # Used to read phone numbers written without a country code.
     default_country: Mapped[str] = mapped_column(String(2), default="US")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The organisation's own lists; None means the defaults in app.leads.models.
+    lead_sources: Mapped[list | None] = mapped_column(JSON)
+    lost_reasons: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -53,6 +56,7 @@ class TeamMember(TenantScoped, db.Model):
 
 class User(TenantScoped, UserMixin, db.Model):
     __tablename__ = "users"
+    __table_args__ = (Index("ix_users_org_version", "org_id", "version"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     # Sign-in is by email alone, so an address is unique across the whole service.
@@ -65,6 +69,8 @@ class User(TenantScoped, UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Users sync to teammates' devices as reference data (see app.sync.changes).
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
 
     memberships: Mapped[list[TeamMember]] = relationship(
         primaryjoin=(

@@ -17,6 +17,7 @@ from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMemb
 from app.database import utcnow
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
+from app.sync.changes import bury, init_counter, stamp, team_audience
 from app.tenancy import all_orgs, tenant
 
 
@@ -43,13 +44,20 @@ def _check_email_free(email: str) -> None:
         )
 
 
+def create_organization(name: str, **settings: Any) -> Organization:
+    """A new organisation with its change counter (not committed here)."""
+    org = Organization(name=name.strip(), **settings)
+    db.session.add(org)
+    db.session.flush()
+    init_counter(org.id)
+    return org
+
+
 def signup(org_name: str, name: str, email: str, password: str) -> User:
     """A new organisation with this person as its admin."""
     email = normalize_email(email)
     _check_email_free(email)
-    org = Organization(name=org_name.strip())
-    db.session.add(org)
-    db.session.flush()
+    org = create_organization(org_name)
     with tenant(org.id):
         user = User(
             org_id=org.id,
@@ -58,6 +66,7 @@ def signup(org_name: str, name: str, email: str, password: str) -> User:
             role="admin",
             password_hash=security.hash_password(password),
         )
+        stamp(user)
         db.session.add(user)
         db.session.commit()
     return user
@@ -272,6 +281,7 @@ def create_user(actor: User, data: dict[str, Any]) -> User:
         role=data["role"],
         password_hash=security.hash_password(data["password"]),
     )
+    stamp(user)
     db.session.add(user)
     _set_memberships(user, teams)
     db.session.commit()
@@ -291,6 +301,7 @@ def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> Use
         user.name = changes["name"].strip()
     if "role" in changes:
         user.role = changes["role"]
+    old_teams = set(user.team_ids)
     if "team_ids" in changes:
         _set_memberships(user, _resolve_teams(actor, changes["team_ids"]))
     if "password" in changes:
@@ -300,6 +311,14 @@ def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> Use
         user.active = changes["active"]
         if not user.active:
             end_all_access(user)
+    # Teammates' devices get the changed record; those of teams left get a del for it.
+    stamp(user)
+    left = old_teams - set(user.team_ids)
+    if left:
+        bury(user.org_id, "user", user.id, [team_audience(t) for t in left])
+        from app.leads.service import follow_owner_to_new_teams
+
+        follow_owner_to_new_teams(user)
     db.session.commit()
     return user
 

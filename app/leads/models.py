@@ -1,0 +1,148 @@
+"""Leads (inquiries), their follow-ups, and the product catalogue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKeyConstraint,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import TenantScoped, new_id, utcnow
+from app.extensions import db
+
+STAGES = ("new", "contacted", "quoted", "negotiating", "won", "lost")
+OPEN_STAGES = ("new", "contacted", "quoted", "negotiating")
+PRIORITIES = ("low", "normal", "high", "urgent")
+FOLLOW_UP_KINDS = ("call", "visit", "message", "email", "quote", "note")
+
+DEFAULT_SOURCES = (
+    "website",
+    "phone",
+    "trade_show",
+    "marketplace",
+    "referral",
+    "walk_in",
+    "customer_service",
+    "other",
+)
+DEFAULT_LOST_REASONS = (
+    "price_too_high",
+    "no_matching_product",
+    "customisation_needed",
+    "channel_conflict",
+    "no_response",
+    "chose_competitor",
+    "other",
+)
+
+Money = Numeric(14, 2)
+
+
+class Product(TenantScoped, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("org_id", "sku"),
+        Index("ix_products_org_version", "org_id", "version"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str | None] = mapped_column(String(64))
+    list_price: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Lead(TenantScoped, db.Model):
+    __tablename__ = "leads"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "owner_id"], ["users.org_id", "users.id"]),
+        ForeignKeyConstraint(["org_id", "team_id"], ["teams.org_id", "teams.id"]),
+        ForeignKeyConstraint(["org_id", "product_id"], ["products.org_id", "products.id"]),
+        # Pull reads each visible set in version order: the whole org, a team's, an owner's.
+        Index("ix_leads_org_version", "org_id", "version"),
+        Index("ix_leads_org_owner_version", "org_id", "owner_id", "version"),
+        Index("ix_leads_org_team_version", "org_id", "team_id", "version"),
+        # Lists sort by creation (newest first) with a keyset on (created_at, id).
+        Index("ix_leads_org_created", "org_id", "created_at", "id"),
+        Index("ix_leads_org_phone", "org_id", "phone_e164"),
+        Index("ix_leads_org_email", "org_id", "email_norm"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    contact_name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_norm: Mapped[str | None] = mapped_column(String(254))
+    region: Mapped[str | None] = mapped_column(String(120))
+    territory: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(40))
+    product_id: Mapped[uuid.UUID | None] = mapped_column()
+    product_text: Mapped[str | None] = mapped_column(String(200))
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(14, 3))
+    estimated_value: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str | None] = mapped_column(String(3))
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    notes: Mapped[str | None] = mapped_column(Text)
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
+    stage: Mapped[str] = mapped_column(String(12), default="new")
+    lost_reason: Mapped[str | None] = mapped_column(String(60))
+    won_value: Mapped[Decimal | None] = mapped_column(Money)
+    next_follow_up_at: Mapped[datetime | None] = mapped_column()
+    last_follow_up_at: Mapped[datetime | None] = mapped_column()
+    possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column()
+    created_by: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The version at which each field last changed: lead.update compares a device's
+    # base_version with these, so only fields changed since the device's copy conflict.
+    field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class FollowUp(TenantScoped, db.Model):
+    """An append-only entry in a lead's timeline."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "lead_id"], ["leads.org_id", "leads.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["org_id", "author_id"], ["users.org_id", "users.id"]),
+        Index("ix_follow_ups_org_lead", "org_id", "lead_id", "happened_at"),
+        # owner_id and team_id copy the lead's, so pull can read a visible set by index.
+        Index("ix_follow_ups_org_version", "org_id", "version"),
+        Index("ix_follow_ups_org_owner_version", "org_id", "owner_id", "version"),
+        Index("ix_follow_ups_org_team_version", "org_id", "team_id", "version"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    lead_id: Mapped[uuid.UUID] = mapped_column()
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
+    author_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    happened_at: Mapped[datetime] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_follow_up_at: Mapped[datetime | None] = mapped_column()
+    quoted_amount: Mapped[Decimal | None] = mapped_column(Money)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,616 @@
+"""Leads and follow-ups: every rule and every write.
+
+The REST routes and the sync mutations both call these functions, so a rule (say, which
+stage moves the pipeline allows) lives in exactly one place. Functions take the acting user
+and data already shaped by the schemas; they raise ``ApiError`` for anything refused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import and_, or_, select
+
+from app.accounts.models import Organization, Team, User
+from app.database import utcnow
+from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.leads.access import audiences_left, lead_scope
+from app.leads.models import (
+    DEFAULT_LOST_REASONS,
+    DEFAULT_SOURCES,
+    OPEN_STAGES,
+    FollowUp,
+    Lead,
+    Product,
+)
+from app.sync import changes
+
+# Fields a lead.update may set; stage and owner have their own operations and rules.
+EDITABLE_FIELDS = (
+    "contact_name",
+    "company",
+    "phone",
+    "email",
+    "region",
+    "territory",
+    "source",
+    "product_id",
+    "product_text",
+    "quantity",
+    "estimated_value",
+    "currency",
+    "priority",
+    "notes",
+    "next_follow_up_at",
+)
+CONTACT_KINDS = ("call", "visit", "message", "email", "quote")
+# A phone's clock may run ahead a little; a follow-up dated further ahead is a mistake.
+MAX_CLOCK_AHEAD = timedelta(hours=24)
+
+
+class AlreadyExists(ApiError):
+    """A create whose id is already taken (sync answers ``duplicate``)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(409, "already_exists", f"A {what} with that id exists already.")
+
+
+@dataclass
+class FieldConflict:
+    field: str
+    server_value: Any
+
+
+# --- reference lists ---------------------------------------------------------------------
+
+
+def lead_sources(org: Organization) -> list[str]:
+    return list(org.lead_sources or DEFAULT_SOURCES)
+
+
+def lost_reasons(org: Organization) -> list[str]:
+    return list(org.lost_reasons or DEFAULT_LOST_REASONS)
+
+
+def _org(actor: User) -> Organization:
+    return db.session.get(Organization, actor.org_id)
+
+
+# --- normalisation and duplicates -------------------------------------------------------
+
+
+def normalize_phone(raw: str | None, default_country: str) -> str | None:
+    """E.164 for a number that can be a phone number; raises for text that is not one."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        number = phonenumbers.parse(raw, default_country)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationFailed({"phone": ["Not a phone number."]}) from error
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationFailed({"phone": ["Not a possible phone number."]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(raw: str | None) -> str | None:
+    return raw.strip().lower() if raw and raw.strip() else None
+
+
+def find_possible_duplicate(lead: Lead) -> uuid.UUID | None:
+    """The oldest other open lead of the organisation with the same phone or email."""
+    matches = []
+    if lead.phone_e164:
+        matches.append(Lead.phone_e164 == lead.phone_e164)
+    if lead.email_norm:
+        matches.append(Lead.email_norm == lead.email_norm)
+    if not matches:
+        return None
+    return db.session.scalar(
+        select(Lead.id)
+        .where(or_(*matches), Lead.id != lead.id, Lead.stage.in_(OPEN_STAGES))
+        .order_by(Lead.created_at, Lead.id)
+        .limit(1)
+    )
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def get_visible_lead(actor: User, lead_id: uuid.UUID, *, for_update: bool = False) -> Lead:
+    """The lead, if ``actor`` may see it; 404 otherwise (existence is not revealed)."""
+    query = select(Lead).where(Lead.id == lead_id)
+    if for_update:
+        query = query.with_for_update()
+    lead = db.session.scalar(query)
+    if lead is None or not lead_scope(actor).allows(lead.owner_id, lead.team_id):
+        raise NotFound("lead")
+    return lead
+
+
+def follow_ups_of(actor: User, lead_id: uuid.UUID) -> list[FollowUp]:
+    get_visible_lead(actor, lead_id)
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.lead_id == lead_id)
+            .order_by(FollowUp.happened_at, FollowUp.id)
+        )
+    )
+
+
+# --- checks on values that depend on the organisation -----------------------------------
+
+
+def _check_source(org: Organization, source: str) -> None:
+    if source not in lead_sources(org):
+        raise ValidationFailed({"source": [f"must be one of {', '.join(lead_sources(org))}"]})
+
+
+def _check_product(product_id: uuid.UUID | None) -> None:
+    if product_id is None:
+        return
+    product = db.session.scalar(select(Product).where(Product.id == product_id))
+    if product is None or not product.active:
+        raise ValidationFailed({"product_id": ["No such active product."]})
+
+
+def _active_member(user_id: uuid.UUID, field: str) -> User:
+    user = db.session.scalar(select(User).where(User.id == user_id))
+    if user is None or not user.active or user.role not in ("admin", "lead", "rep"):
+        raise ValidationFailed({field: ["No such active sales person."]})
+    return user
+
+
+def _default_team(owner: User, preferred: uuid.UUID | None) -> uuid.UUID | None:
+    team_ids = owner.team_ids
+    if preferred is not None and preferred in team_ids:
+        return preferred
+    return team_ids[0] if team_ids else None
+
+
+def _may_give_to(actor: User, owner: User) -> bool:
+    """Who may put a lead in someone else's hands."""
+    if actor.role == "admin" or owner.id == actor.id:
+        return True
+    if actor.role == "lead":
+        return bool(set(owner.team_ids) & set(actor.team_ids))
+    # Customer service hands buying interest to a rep.
+    return actor.role == "cs"
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _set_contact_fields(lead: Lead, org: Organization, field: str, value: Any) -> None:
+    if field == "phone":
+        lead.phone_e164 = normalize_phone(value, org.default_country)
+    elif field == "email":
+        lead.email_norm = normalize_email(value)
+
+
+def create_lead(actor: User, data: dict[str, Any]) -> Lead:
+    """Capture an inquiry. The creator owns it unless an allowed ``owner_id`` says otherwise."""
+    org = _org(actor)
+    lead_id = data.get("id") or uuid.uuid4()
+    if db.session.get(Lead, (actor.org_id, lead_id)) is not None:
+        raise AlreadyExists("lead")
+    if actor.role == "cs" and not data.get("owner_id"):
+        raise ValidationFailed({"owner_id": ["Customer service hands a lead to a sales person."]})
+    owner = actor if not data.get("owner_id") else _active_member(data["owner_id"], "owner_id")
+    if not _may_give_to(actor, owner):
+        raise Forbidden("You may not give leads to that person.")
+    team_id = data.get("team_id")
+    if team_id is not None and actor.role != "admin" and team_id not in owner.team_ids:
+        raise ValidationFailed({"team_id": ["The owner is not in that team."]})
+    if team_id is not None and db.session.get(Team, (actor.org_id, team_id)) is None:
+        raise ValidationFailed({"team_id": ["No such team."]})
+    stage = data.get("stage", "new")
+    if stage not in OPEN_STAGES:
+        raise ValidationFailed(
+            {"stage": ["A new lead starts open; use lead.set_stage to close it."]}
+        )
+    source = data.get("source") or "other"
+    _check_source(org, source)
+    _check_product(data.get("product_id"))
+
+    now = utcnow()
+    lead = Lead(
+        id=lead_id,
+        org_id=actor.org_id,
+        owner_id=owner.id,
+        team_id=team_id if team_id is not None else _default_team(owner, None),
+        created_by=actor.id,
+        stage=stage,
+        source=source,
+        priority=data.get("priority") or "normal",
+        created_at=now,
+        updated_at=now,
+        field_versions={},
+    )
+    for field in EDITABLE_FIELDS:
+        if field in data and field not in ("source", "priority"):
+            setattr(lead, field, data[field])
+            _set_contact_fields(lead, org, field, data[field])
+    changes.stamp(lead)
+    lead.possible_duplicate_of = find_possible_duplicate(lead)
+    db.session.add(lead)
+    db.session.flush()
+    return lead
+
+
+def _touch(lead: Lead, fields: list[str]) -> None:
+    """Give the lead a new version and remember it for each changed field."""
+    version = changes.stamp(lead)
+    lead.field_versions = {**(lead.field_versions or {}), **{f: version for f in fields}}
+    lead.updated_at = utcnow()
+
+
+def update_lead(
+    actor: User, lead_id: uuid.UUID, base_version: int | None, values: dict[str, Any]
+) -> tuple[Lead, list[FieldConflict]]:
+    """Change fields, field by field.
+
+    With ``base_version`` (the version of the caller's copy), a field changed on the server
+    after that version keeps the server's value and is reported as a conflict; the other
+    fields are applied. Without it (a plain REST edit), every field is applied.
+    """
+    unknown = [f for f in values if f not in EDITABLE_FIELDS]
+    if unknown:
+        raise ValidationFailed(
+            {f: ["Not editable here (stage and owner have their own actions)."] for f in unknown}
+        )
+    lead = get_visible_lead(actor, lead_id, for_update=True)
+    org = _org(actor)
+    if "source" in values:
+        _check_source(org, values["source"])
+    if "product_id" in values:
+        _check_product(values["product_id"])
+    if "contact_name" in values and not values["contact_name"]:
+        raise ValidationFailed({"contact_name": ["Required."]})
+
+    conflicts: list[FieldConflict] = []
+    changed: list[str] = []
+    field_versions = lead.field_versions or {}
+    for field, value in values.items():
+        current = getattr(lead, field)
+        if _same(current, value):
+            continue
+        if base_version is not None and field_versions.get(field, 0) > base_version:
+            conflicts.append(FieldConflict(field, current))
+            continue
+        _set_contact_fields(lead, org, field, value)
+        setattr(lead, field, value)
+        changed.append(field)
+    if changed:
+        _touch(lead, changed)
+        if {"phone", "email"} & set(changed):
+            lead.possible_duplicate_of = find_possible_duplicate(lead)
+    db.session.flush()
+    return lead, conflicts
+
+
+def _same(current: Any, new: Any) -> bool:
+    if isinstance(current, Decimal) and isinstance(new, (int, float, Decimal)):
+        return current == Decimal(str(new))
+    return current == new
+
+
+# The pipeline: forward through the open stages, out to won or lost, and back from lost.
+def stage_move_allowed(current: str, target: str) -> bool:
+    if current == target:
+        return True
+    if current == "won":
+        return False
+    if current == "lost":
+        return target in OPEN_STAGES  # reopen
+    if target in ("won", "lost"):
+        return True
+    return OPEN_STAGES.index(target) > OPEN_STAGES.index(current)
+
+
+def set_stage(
+    actor: User,
+    lead_id: uuid.UUID,
+    stage: str,
+    *,
+    lost_reason: str | None = None,
+    won_value: Decimal | float | None = None,
+    note: str | None = None,
+) -> Lead:
+    lead = get_visible_lead(actor, lead_id, for_update=True)
+    if not stage_move_allowed(lead.stage, stage):
+        raise ApiError(
+            422,
+            "stage_not_allowed",
+            f"A lead cannot move from {lead.stage} to {stage}.",
+            {"stage": ["not allowed"]},
+        )
+    changed = []
+    if stage == "lost":
+        if not lost_reason:
+            raise ValidationFailed({"lost_reason": ["A lost lead needs a reason."]})
+        if lost_reason not in lost_reasons(_org(actor)):
+            raise ValidationFailed(
+                {"lost_reason": [f"must be one of {', '.join(lost_reasons(_org(actor)))}"]}
+            )
+        if lead.lost_reason != lost_reason:
+            lead.lost_reason = lost_reason
+            changed.append("lost_reason")
+    elif stage == "won":
+        if won_value is None or Decimal(str(won_value)) <= 0:
+            raise ValidationFailed({"won_value": ["A won lead needs its value."]})
+        if not _same(lead.won_value, won_value):
+            lead.won_value = won_value
+            changed.append("won_value")
+    if stage in OPEN_STAGES and lead.lost_reason is not None:
+        lead.lost_reason = None  # reopened
+        changed.append("lost_reason")
+    if lead.stage != stage:
+        lead.stage = stage
+        changed.append("stage")
+    if note:
+        _add_follow_up(
+            actor, lead, {"id": uuid.uuid4(), "kind": "note", "note": note, "happened_at": utcnow()}
+        )
+    if changed:
+        _touch(lead, changed)
+    db.session.flush()
+    return lead
+
+
+def assign_lead(actor: User, lead_id: uuid.UUID, owner_id: uuid.UUID) -> Lead:
+    """Give a lead to another person (team lead or admin). The old owner's devices get a
+    ``del`` for it and its follow-ups; the new owner's get all of them."""
+    if actor.role not in ("admin", "lead"):
+        raise Forbidden("Only team leads and admins reassign leads.")
+    lead = get_visible_lead(actor, lead_id, for_update=True)
+    owner = _active_member(owner_id, "owner_id")
+    if not _may_give_to(actor, owner):
+        raise Forbidden("You may only assign to people of your teams.")
+    if owner.id == lead.owner_id:
+        return lead
+    old_owner, old_team = lead.owner_id, lead.team_id
+    lead.owner_id = owner.id
+    lead.team_id = _default_team(owner, lead.team_id)
+    move_lead_records(lead, old_owner, old_team, ["owner_id", "team_id"])
+    db.session.flush()
+    return lead
+
+
+def move_lead_records(
+    lead: Lead, old_owner: uuid.UUID, old_team: uuid.UUID | None, fields: list[str]
+) -> None:
+    """After a lead changed owner or team: re-version it and its follow-ups (so their new
+    audience receives them whole, however old they are) and bury them for the audiences
+    that lost them."""
+    left = audiences_left(old_owner, old_team, lead.owner_id, lead.team_id)
+    _touch(lead, fields)
+    changes.bury(lead.org_id, "lead", lead.id, left, version=lead.version)
+    follow_ups = list(db.session.scalars(select(FollowUp).where(FollowUp.lead_id == lead.id)))
+    if not follow_ups:
+        return
+    last = changes.next_versions(lead.org_id, len(follow_ups))
+    for offset, follow_up in enumerate(follow_ups):
+        follow_up.owner_id = lead.owner_id
+        follow_up.team_id = lead.team_id
+        follow_up.version = last - len(follow_ups) + 1 + offset
+        changes.bury(lead.org_id, "followup", follow_up.id, left, version=follow_up.version)
+
+
+def follow_owner_to_new_teams(owner: User) -> None:
+    """When a person leaves a team, their open leads go with them to their (first) new team,
+    so the new team's lead sees them and the old team's devices get a del."""
+    teams = owner.team_ids
+    stranded = db.session.scalars(
+        select(Lead).where(
+            Lead.owner_id == owner.id, Lead.stage.in_(OPEN_STAGES), Lead.team_id.is_not(None)
+        )
+    )
+    for lead in list(stranded):
+        if lead.team_id in teams:
+            continue
+        old_team = lead.team_id
+        lead.team_id = teams[0] if teams else None
+        move_lead_records(lead, owner.id, old_team, ["team_id"])
+
+
+def _add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
+    follow_up = FollowUp(
+        id=data["id"],
+        org_id=lead.org_id,
+        lead_id=lead.id,
+        owner_id=lead.owner_id,
+        team_id=lead.team_id,
+        author_id=actor.id,
+        kind=data["kind"],
+        note=data.get("note"),
+        outcome=data.get("outcome"),
+        happened_at=data["happened_at"],
+        next_follow_up_at=data.get("next_follow_up_at"),
+        quoted_amount=data.get("quoted_amount"),
+        received_at=utcnow(),
+    )
+    changes.stamp(follow_up)
+    db.session.add(follow_up)
+    return follow_up
+
+
+def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
+    """Log a call, visit, message, email, quote or note on a lead. Append-only: it never
+    conflicts. It may move the lead on: a contact moves a new lead to contacted, a quote
+    moves a new or contacted lead to quoted, and ``next_follow_up_at`` becomes the lead's."""
+    follow_up_id = data.get("id") or uuid.uuid4()
+    if db.session.get(FollowUp, (actor.org_id, follow_up_id)) is not None:
+        raise AlreadyExists("follow-up")
+    lead = get_visible_lead(actor, data["lead_id"], for_update=True)
+    if data["happened_at"] > utcnow() + MAX_CLOCK_AHEAD:
+        raise ValidationFailed({"happened_at": ["Lies in the future."]})
+    # Written offline, it counts at its own time, but never before the lead existed.
+    happened_at = max(data["happened_at"], lead.created_at)
+    follow_up = _add_follow_up(
+        actor, lead, {**data, "id": follow_up_id, "happened_at": happened_at}
+    )
+
+    changed = []
+    quoted = data["kind"] == "quote" or data.get("quoted_amount") is not None
+    if quoted and lead.stage in ("new", "contacted"):
+        lead.stage = "quoted"
+        changed.append("stage")
+    elif data["kind"] in CONTACT_KINDS and lead.stage == "new":
+        lead.stage = "contacted"
+        changed.append("stage")
+    if (
+        data.get("next_follow_up_at") is not None
+        and lead.next_follow_up_at != data["next_follow_up_at"]
+    ):
+        lead.next_follow_up_at = data["next_follow_up_at"]
+        changed.append("next_follow_up_at")
+    if data["kind"] in CONTACT_KINDS and (
+        lead.last_follow_up_at is None or happened_at > lead.last_follow_up_at
+    ):
+        lead.last_follow_up_at = happened_at
+        changed.append("last_follow_up_at")
+    if changed:
+        _touch(lead, changed)
+    db.session.flush()
+    return follow_up
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@dataclass
+class LeadFilters:
+    owner_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    stage: list[str] | None = None
+    source: str | None = None
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    q: str | None = None
+
+
+SORTS = {
+    # name: (column, descending)
+    "-created_at": (Lead.created_at, True),
+    "created_at": (Lead.created_at, False),
+    "-updated_at": (Lead.updated_at, True),
+    "next_follow_up_at": (Lead.next_follow_up_at, False),
+}
+
+
+def list_leads(
+    actor: User, filters: LeadFilters, sort: str, limit: int, after: tuple[Any, uuid.UUID] | None
+) -> tuple[list[Lead], tuple[Any, uuid.UUID] | None]:
+    """One page of the leads ``actor`` may see, by keyset (never OFFSET): returns the page
+    and the key to continue after, or None at the end."""
+    column, descending = SORTS[sort]
+    query = select(Lead).where(lead_scope(actor).clause(Lead.owner_id, Lead.team_id))
+    if filters.owner_id:
+        query = query.where(Lead.owner_id == filters.owner_id)
+    if filters.team_id:
+        query = query.where(Lead.team_id == filters.team_id)
+    if filters.stage:
+        query = query.where(Lead.stage.in_(filters.stage))
+    if filters.source:
+        query = query.where(Lead.source == filters.source)
+    if filters.overdue is not None:
+        overdue = and_(Lead.stage.in_(OPEN_STAGES), Lead.next_follow_up_at < utcnow())
+        query = query.where(
+            overdue if filters.overdue else ~overdue | Lead.next_follow_up_at.is_(None)
+        )
+    if filters.created_from:
+        query = query.where(Lead.created_at >= filters.created_from)
+    if filters.created_to:
+        query = query.where(Lead.created_at < filters.created_to)
+    if filters.q:
+        query = query.where(_text_search(filters.q))
+    if sort == "next_follow_up_at":
+        # Leads without a date sort last; the keyset then continues on id alone.
+        query = query.where(column.is_not(None))
+    if after is not None:
+        value, last_id = after
+        if descending:
+            query = query.where(or_(column < value, and_(column == value, Lead.id < last_id)))
+        else:
+            query = query.where(or_(column > value, and_(column == value, Lead.id > last_id)))
+    order = (column.desc(), Lead.id.desc()) if descending else (column.asc(), Lead.id.asc())
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    next_key = (getattr(page[-1], column.key), page[-1].id) if more else None
+    return page, next_key
+
+
+def _text_search(text: str):
+    pattern = f"%{text.strip().lower()}%"
+    digits = "".join(ch for ch in text if ch.isdigit())
+    conditions = [
+        Lead.contact_name.ilike(pattern),
+        Lead.company.ilike(pattern),
+        Lead.email_norm.like(pattern),
+    ]
+    if len(digits) >= 4:
+        conditions.append(Lead.phone_e164.like(f"%{digits}%"))
+    return or_(*conditions)
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+def list_products(actor: User, include_inactive: bool = False) -> list[Product]:
+    query = select(Product).order_by(Product.name, Product.id)
+    if not include_inactive:
+        query = query.where(Product.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def get_product(actor: User, product_id: uuid.UUID) -> Product:
+    product = db.session.get(Product, (actor.org_id, product_id))
+    if product is None:
+        raise NotFound("product")
+    return product
+
+
+def _check_sku_free(sku: str | None, except_id: uuid.UUID | None = None) -> None:
+    if not sku:
+        return
+    query = select(Product.id).where(Product.sku == sku)
+    if except_id:
+        query = query.where(Product.id != except_id)
+    if db.session.scalar(query) is not None:
+        raise ApiError(409, "sku_taken", "Another product has that SKU.", {"sku": ["taken"]})
+
+
+def create_product(actor: User, data: dict[str, Any]) -> Product:
+    if actor.role != "admin":
+        raise Forbidden("Only admins manage the catalogue.")
+    _check_sku_free(data.get("sku"))
+    product = Product(
+        org_id=actor.org_id,
+        id=data.get("id") or uuid.uuid4(),
+        **{k: data[k] for k in ("name", "sku", "list_price", "currency", "active") if k in data},
+    )
+    changes.stamp(product)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def update_product(actor: User, product_id: uuid.UUID, data: dict[str, Any]) -> Product:
+    if actor.role != "admin":
+        raise Forbidden("Only admins manage the catalogue.")
+    product = get_product(actor, product_id)
+    _check_sku_free(data.get("sku"), except_id=product.id)
+    for key in ("name", "sku", "list_price", "currency", "active"):
+        if key in data:
+            setattr(product, key, data[key])
+    changes.stamp(product)
+    db.session.flush()
+    return product

@@ -1,0 +1,86 @@
+"""The wire form of leads, follow-ups and products: the one serializer for REST and sync.
+
+It reads attributes, so it takes ORM objects and Core rows alike, and builds plain dicts
+that orjson writes. The marshmallow schemas in ``schemas.py`` describe the same shapes for
+the OpenAPI document; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from app.fields import isoformat_z
+
+
+def _time(value: datetime | None) -> str | None:
+    return isoformat_z(value) if value is not None else None
+
+
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _id(value) -> str | None:
+    return str(value) if value is not None else None
+
+
+def lead_wire(r: Any) -> dict[str, Any]:
+    return {
+        "id": str(r.id),
+        "contact_name": r.contact_name,
+        "company": r.company,
+        "phone": r.phone,
+        "email": r.email,
+        "region": r.region,
+        "territory": r.territory,
+        "source": r.source,
+        "product_id": _id(r.product_id),
+        "product_text": r.product_text,
+        "quantity": _number(r.quantity),
+        "estimated_value": _number(r.estimated_value),
+        "currency": r.currency,
+        "priority": r.priority,
+        "notes": r.notes,
+        "owner_id": str(r.owner_id),
+        "team_id": _id(r.team_id),
+        "stage": r.stage,
+        "lost_reason": r.lost_reason,
+        "won_value": _number(r.won_value),
+        "next_follow_up_at": _time(r.next_follow_up_at),
+        "last_follow_up_at": _time(r.last_follow_up_at),
+        "possible_duplicate_of": _id(r.possible_duplicate_of),
+        "created_by": str(r.created_by),
+        "created_at": _time(r.created_at),
+        "updated_at": _time(r.updated_at),
+        "version": r.version,
+    }
+
+
+def follow_up_wire(r: Any) -> dict[str, Any]:
+    return {
+        "id": str(r.id),
+        "lead_id": str(r.lead_id),
+        "kind": r.kind,
+        "note": r.note,
+        "outcome": r.outcome,
+        "happened_at": _time(r.happened_at),
+        "next_follow_up_at": _time(r.next_follow_up_at),
+        "quoted_amount": _number(r.quoted_amount),
+        "author_id": str(r.author_id),
+        "received_at": _time(r.received_at),
+        "version": r.version,
+    }
+
+
+def product_wire(r: Any) -> dict[str, Any]:
+    return {
+        "id": str(r.id),
+        "name": r.name,
+        "sku": r.sku,
+        "list_price": _number(r.list_price),
+        "currency": r.currency,
+        "active": r.active,
+        "version": r.version,
+    }

@@ -1,0 +1,33 @@
+"""Wire forms that sync adds to the domain's own: people, and single values."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from app.fields import isoformat_z
+
+
+def wire_value(value: Any) -> Any:
+    """A single field value as it travels (for ``conflicts[].server_value``)."""
+    if isinstance(value, datetime):
+        return isoformat_z(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def user_wire(r: Any, team_ids: list[uuid.UUID]) -> dict[str, Any]:
+    return {
+        "id": str(r.id),
+        "name": r.name,
+        "email": r.email,
+        "role": r.role,
+        "team_ids": sorted(str(t) for t in team_ids),
+        "active": r.active,
+        "version": r.version,
+    }
