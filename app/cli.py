@@ -24,3 +24,10 @@ def register_cli(app: Flask) -> None:
         for cred in credentials:
             click.echo(f"  {cred.role:<6} {cred.email:<28} {cred.password}")
         db.session.remove()
+
+    @app.cli.command("purge-tombstones")
+    def purge_tombstones_command() -> None:
+        """Delete sync tombstones older than TOMBSTONE_RETENTION_DAYS (run daily)."""
+        from app.sync.maintenance import purge_tombstones
+
+        click.echo(f"Purged {purge_tombstones()} tombstones.")

@@ -88,6 +88,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_REDOC_PATH": "docs",
         "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        # Deletions are kept this long for devices that were away; older cursors get reset.
+        "TOMBSTONE_RETENTION_DAYS": _env_int("TOMBSTONE_RETENTION_DAYS", 30),
         "PWA_DIST": os.environ.get(
             "PWA_DIST", str(Path(__file__).resolve().parent.parent / "pwa" / "dist")
         ),

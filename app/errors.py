@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,15 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
         return error_response(error.status, error.to_dict())
+
+    @app.errorhandler(OperationalError)
+    def handle_database_unavailable(error: OperationalError):
+        # The database went away or is overloaded: nothing was committed; the client retries.
+        log.error("database unavailable: %s", error.orig)
+        return error_response(
+            503,
+            {"code": "unavailable", "message": "The database is unavailable; try again shortly."},
+        )
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -17,7 +17,7 @@ from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMemb
 from app.database import utcnow
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.sync.changes import bury, init_counter, stamp, team_audience
+from app.sync.changes import bury, init_counter, lock_counter, stamp, team_audience
 from app.tenancy import all_orgs, tenant
 
 
@@ -291,6 +291,7 @@ def create_user(actor: User, data: dict[str, Any]) -> User:
 def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
     """Change a person's name, role, teams, password or active flag (admin only)."""
     require_role(actor, "admin")
+    lock_counter(actor.org_id)  # before any row of this change is locked
     user = get_user(actor, user_id)
     if user.id == actor.id and (
         changes.get("active") is False or changes.get("role", "admin") != "admin"

@@ -126,6 +126,7 @@ def get_visible_lead(actor: User, lead_id: uuid.UUID, *, for_update: bool = Fals
     """The lead, if ``actor`` may see it; 404 otherwise (existence is not revealed)."""
     query = select(Lead).where(Lead.id == lead_id)
     if for_update:
+        changes.lock_counter(actor.org_id)  # counter first, then rows: see lock_counter
         query = query.with_for_update()
     lead = db.session.scalar(query)
     if lead is None or not lead_scope(actor).allows(lead.owner_id, lead.team_id):

@@ -15,10 +15,11 @@ later, which is exactly how a timestamp-window pull loses rows (guarantee 1).
 On SQLite every write transaction starts with ``BEGIN IMMEDIATE``: writers are serialised
 by the database lock, which gives the same order.
 
-The cost is that one organisation's writes are serialised at the counter; a push batch
-holds it for the length of the batch. Writes of different organisations never wait for
-each other, and a write per organisation per few milliseconds is far above what a sales
-team produces.
+Writers take the counter lock before any row lock (``lock_counter``), so the counter
+cannot take part in a deadlock. The cost is that one organisation's writes are serialised
+at the counter; a push batch holds it for the length of the batch. Writes of different
+organisations never wait for each other, and a write per organisation every few
+milliseconds is far above what a sales team produces.
 """
 
 from __future__ import annotations
@@ -60,6 +61,21 @@ def next_versions(org_id: uuid.UUID, count: int = 1) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.scalar_one()
+
+
+def lock_counter(org_id: uuid.UUID) -> None:
+    """Take the organisation's counter lock now, before any row lock of this transaction.
+
+    Every writer takes the counter before it locks a record, so two writers can never each
+    hold what the other waits for (a deadlock on PostgreSQL). A push takes it once for the
+    whole batch, outside the per-mutation savepoints, whose rollback could release it.
+    """
+    db.session.execute(
+        update(ChangeCounter)
+        .where(ChangeCounter.org_id == org_id)
+        .values(value=ChangeCounter.value)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def stamp(record) -> int:

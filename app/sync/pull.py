@@ -280,6 +280,8 @@ def _snapshot_page(
     while feed_index < len(FEEDS):
         feed = FEEDS[feed_index]
         room = limit - len(changes)
+        if room == 0:
+            return changes, Cursor(**{**cursor.__dict__, "feed": feed_index, "after": after}), True
         rows = _rows(feed, viewer, after, room + 1)
         if len(rows) > room:
             rows = rows[:room]

@@ -22,6 +22,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.leads.service import AlreadyExists
 from app.sync import clients
+from app.sync.changes import lock_counter
 from app.sync.mutations import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,7 @@ def _apply_one(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
 def push(actor: User, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> PushResult:
     """Apply a batch in order. Raises MutationGap (after committing what came before)."""
     client = clients.claim_client(actor.org_id, actor.id, client_id, lock=True)
+    lock_counter(actor.org_id)
     last = client.last_mutation_id
     results: list[dict[str, Any]] = []
     try:
