@@ -18,6 +18,14 @@ def test_demo_data_prints_working_credentials_once(app, client):
         response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
         assert response.status_code == 200, (role, response.json)
         assert response.json["user"]["role"] == role
+    robin = next(c for c in credentials if c[1].startswith("robin"))
+    client.post("/api/v1/auth/login", json={"email": robin[1], "password": robin[2]})
+    leads = client.get("/api/v1/leads").json["items"]
+    assert len(leads) == 3 and {lead["owner_id"] for lead in leads} == {
+        client.get("/api/v1/auth/me").json["user"]["id"]
+    }
+    overdue = client.get("/api/v1/leads?overdue=true").json["items"]
+    assert [lead["contact_name"] for lead in overdue] == ["Jonas Weber"]
     second = runner.invoke(args=["demo-data", "--if-empty"])
     assert "already has data" in second.output
     assert not re.search(r"@demo", second.output)
