@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install pwa lint bench clean
 
 # The virtual environment is rebuilt only when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -17,16 +17,36 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+# The offline app: npm packages from the lock file, then a production build in pwa/dist.
+pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+pwa/dist/index.html: pwa/node_modules/.installed $(shell find pwa/src pwa/public pwa/index.html pwa/vite.config.js -type f 2>/dev/null)
+	cd pwa && npm run build
+
+pwa: pwa/dist/index.html
+
+# Migrate, load the demo organisation on first run, then serve the API + PWA and run the
+# scheduler (SLA checks, reminders, purges) beside it; Ctrl-C stops both.
+run: install pwa
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
+	$(BIN)/flask scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --worker-class gthread --threads 8 --access-logfile - wsgi:app
 
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+# Lint, the PWA's unit tests (Vitest), then every Python test, browser tests included.
+test: lint pwa
+	cd pwa && npm test --silent
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: install
+	$(BIN)/python bench/sync_bench.py --db both
+	$(BIN)/python bench/push_bench.py
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache pwa/node_modules pwa/dist

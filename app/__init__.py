@@ -68,11 +68,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.errors import register_error_handlers
     from app.health import health_bp
     from app.leads.routes import BLUEPRINTS as LEAD_BLUEPRINTS
+    from app.push.routes import push_bp
+    from app.sla.routes import sla_bp
     from app.sync.routes import sync_bp
     from app.web import web_bp
 
     init_auth(app)
-    for blueprint in (*ACCOUNT_BLUEPRINTS, *LEAD_BLUEPRINTS, sync_bp):
+    for blueprint in (*ACCOUNT_BLUEPRINTS, *LEAD_BLUEPRINTS, sync_bp, sla_bp, push_bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health_bp)
     app.register_blueprint(web_bp)

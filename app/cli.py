@@ -25,6 +25,21 @@ def register_cli(app: Flask) -> None:
             click.echo(f"  {cred.role:<6} {cred.email:<28} {cred.password}")
         db.session.remove()
 
+    @app.cli.command("scheduler")
+    @click.option("--once", is_flag=True, help="Run the jobs that are due, then exit.")
+    def scheduler_command(once: bool) -> None:
+        """Run the scheduler (SLA checks, reminders, purges); only one runs at a time."""
+        from app.scheduler.runner import Scheduler
+
+        scheduler = Scheduler(app)
+        if once:
+            ran = scheduler.run_due()
+            click.echo(
+                f"Ran: {', '.join(ran) or 'nothing (not due, or another scheduler holds the lock)'}"
+            )
+            return
+        scheduler.serve()
+
     @app.cli.command("purge-tombstones")
     def purge_tombstones_command() -> None:
         """Delete sync tombstones older than TOMBSTONE_RETENTION_DAYS (run daily)."""

@@ -90,6 +90,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
         # Deletions are kept this long for devices that were away; older cursors get reset.
         "TOMBSTONE_RETENTION_DAYS": _env_int("TOMBSTONE_RETENTION_DAYS", 30),
+        # How often the scheduler checks SLA clocks and sends due reminders.
+        "SLA_CHECK_SECONDS": _env_int("SLA_CHECK_SECONDS", 60),
+        "REMINDER_SEND_SECONDS": _env_int("REMINDER_SEND_SECONDS", 15),
         "PWA_DIST": os.environ.get(
             "PWA_DIST", str(Path(__file__).resolve().parent.parent / "pwa" / "dist")
         ),

@@ -18,9 +18,18 @@ NAMING_CONVENTION = {
 }
 
 
+_clock = None
+
+
 def utcnow() -> datetime:
-    """Now, as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Now, as an aware UTC datetime (from the injected clock, if one is set)."""
+    return _clock() if _clock is not None else datetime.now(UTC)
+
+
+def set_clock(clock) -> None:
+    """Make ``utcnow`` read ``clock()`` (tests move time instead of sleeping); None resets."""
+    global _clock
+    _clock = clock
 
 
 class UTCDateTime(TypeDecorator):

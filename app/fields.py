@@ -15,7 +15,10 @@ def isoformat_z(value: datetime) -> str:
 class UtcDateTime(ma.fields.DateTime):
     """Reads ISO 8601 with an offset (``Z`` or ``±hh:mm``), writes UTC with ``Z``."""
 
-    default_error_messages = {"naive": "Give a time zone (end the time with Z)."}
+    default_error_messages = {
+        "naive": "Give a time zone (end the time with Z).",
+        "range": "The time lies outside the years 1 to 9999 in UTC.",
+    }
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else isoformat_z(value)
@@ -24,11 +27,14 @@ class UtcDateTime(ma.fields.DateTime):
         result = super()._deserialize(value, attr, data, **kwargs)
         if result.tzinfo is None:
             raise self.make_error("naive")
-        return result.astimezone(UTC)
+        try:
+            return result.astimezone(UTC)
+        except OverflowError as error:  # e.g. 0001-01-01T00:00+05:00 lies before year 1 in UTC
+            raise self.make_error("range") from error
 
 
 def trimmed_string(max_length: int, *, required: bool = False, min_length: int = 0, **kwargs):
-    """A string field with length limits (measured on the stripped value)."""
+    """A string field with length limits."""
     return ma.fields.String(
         required=required,
         validate=ma.validate.Length(min=min_length, max=max_length),

@@ -2,15 +2,26 @@
 
 from app.accounts.models import DeviceToken, Organization, Team, TeamMember, User
 from app.leads.models import FollowUp, Lead, Product
+from app.push.models import DeliveryAttempt, PushSubscription, Reminder
+from app.scheduler.models import JobRun, SchedulerLease
+from app.sla.models import Calendar, SlaEvent, SlaPolicy
 from app.sync.models import ChangeCounter, SyncClient, Tombstone
 
 __all__ = [
+    "Calendar",
     "ChangeCounter",
+    "DeliveryAttempt",
     "DeviceToken",
     "FollowUp",
+    "JobRun",
     "Lead",
     "Organization",
     "Product",
+    "PushSubscription",
+    "Reminder",
+    "SchedulerLease",
+    "SlaEvent",
+    "SlaPolicy",
     "SyncClient",
     "Team",
     "TeamMember",

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.sla.calendar import DEFAULT_SALES_HOURS
 from app.tenancy import TenantScopeMissing
 
 # For each URL parameter: which of organisation A's records to aim at.
@@ -24,6 +25,11 @@ TARGETS: dict[str, Callable] = {
     "token_id": lambda org, extra: extra["token_id"],
     "lead_id": lambda org, extra: extra["lead_id"],
     "product_id": lambda org, extra: extra["product_id"],
+    "policy_id": lambda org, extra: extra["policy_id"],
+    "calendar_id": lambda org, extra: extra["calendar_id"],
+    # The victim has no push subscription here (making one would change the snapshot);
+    # tests/push/test_subscriptions.py aims this route at a real one of another org.
+    "subscription_id": lambda org, extra: uuid.uuid4(),
 }
 
 # A body that passes validation, so the request reaches the service's own checks.
@@ -35,6 +41,8 @@ SAMPLE_BODIES: dict[str, dict] = {
     "leads.assign_lead": {"owner_id": "{attacker_id}"},
     "leads.create_follow_up": {"kind": "note", "note": "x", "happened_at": "2026-01-01T00:00:00Z"},
     "products.update_product": {"name": "Hacked", "active": False},
+    "sla.update_policy": {"target_minutes": 1},
+    "sla.update_calendar": {"name": "Hacked"},
 }
 
 
@@ -79,7 +87,21 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
         f"/api/v1/leads/{lead['id']}/followups",
         json={"kind": "call", "note": "secret call", "happened_at": "2026-01-01T00:00:00Z"},
     )
-    extra = {"token_id": victim_admin.token_id, "lead_id": lead["id"], "product_id": product["id"]}
+    policy = victim_admin.post(
+        "/api/v1/sla/policies",
+        json={"name": "Secret SLA", "metric": "first_response", "target_minutes": 30},
+    ).json
+    calendar = victim_admin.post(
+        "/api/v1/sla/calendars",
+        json={"name": "Secret hours", "kind": "sales", "definition": DEFAULT_SALES_HOURS},
+    ).json
+    extra = {
+        "token_id": victim_admin.token_id,
+        "lead_id": lead["id"],
+        "product_id": product["id"],
+        "policy_id": policy["id"],
+        "calendar_id": calendar["id"],
+    }
     attacker = api_as(getattr(other_org, attacker_role))
     with app.app_context():
         before = snapshot_of(org.id)
@@ -87,7 +109,8 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
     victim_secrets = (
         {str(p.id) for p in org.people}
         | {p.email for p in org.people}
-        | {str(org.team_id), str(org.id), extra["token_id"]}
+        | {str(org.team_id), str(org.id), *map(str, extra.values())}
+        | {"Victim customer", "secret call", "Secret widget", "Secret SLA", "Secret hours"}
     )
     problems = []
     own_reads = []

@@ -71,6 +71,11 @@ class User(TenantScoped, UserMixin, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Users sync to teammates' devices as reference data (see app.sync.changes).
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Quiet hours: reminders wait for the person's working hours (a calendar's JSON form;
+    # None means the organisation's sales hours) unless they asked for escalations at any hour.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    working_hours: Mapped[dict | None] = mapped_column(JSON)
+    escalations_any_hour: Mapped[bool] = mapped_column(default=False)
 
     memberships: Mapped[list[TeamMember]] = relationship(
         primaryjoin=(

@@ -104,6 +104,23 @@ def me():
     return _session_body(acting_user())
 
 
+@auth_bp.route("/me/preferences", methods=["GET"])
+@login_required
+@auth_bp.response(200, schemas.PreferencesSchema)
+def get_preferences():
+    """Your time zone, working hours and escalation preference (quiet hours for reminders)."""
+    return acting_user()
+
+
+@auth_bp.route("/me/preferences", methods=["PATCH"])
+@login_required
+@auth_bp.arguments(schemas.PreferencesSchema)
+@auth_bp.response(200, schemas.PreferencesSchema)
+def update_preferences(changes):
+    """Set your quiet hours: reminders outside your working hours wait for the next one."""
+    return service.update_preferences(acting_user(), changes)
+
+
 @auth_bp.route("/tokens", methods=["POST"])
 @limit_failures_per_ip
 @limit_failures_per_account

@@ -120,3 +120,16 @@ class OrganizationSchema(ma.Schema):
     default_country = ma.fields.String(validate=_valid_country)
     timezone = ma.fields.String(validate=_valid_timezone)
     created_at = UtcDateTime(dump_only=True)
+
+
+class PreferencesSchema(ma.Schema):
+    """Quiet hours: reminders wait for your working hours (escalations too, unless asked)."""
+
+    timezone = ma.fields.String(allow_none=True, validate=_valid_timezone)
+    working_hours = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "a calendar's JSON form (weekly hours, holidays); null: the team's hours"
+        },
+    )
+    escalations_any_hour = ma.fields.Boolean()

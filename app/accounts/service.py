@@ -332,3 +332,24 @@ def end_all_access(user: User) -> None:
         select(DeviceToken).where(DeviceToken.user_id == user.id, DeviceToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+
+
+def update_preferences(actor: User, changes: dict[str, Any]) -> User:
+    """Set one's own time zone, working hours and whether escalations may come at any hour."""
+    from app.sla.calendar import BusinessCalendar
+
+    if "timezone" in changes:
+        actor.timezone = changes["timezone"]
+    if "working_hours" in changes:
+        hours = changes["working_hours"]
+        if hours is not None:
+            hours = {"timezone": actor.timezone or get_organization(actor).timezone, **hours}
+            try:
+                hours = BusinessCalendar.from_dict(hours).to_dict()
+            except ValueError as error:
+                raise ValidationFailed({"working_hours": [str(error)]}) from error
+        actor.working_hours = hours
+    if "escalations_any_hour" in changes:
+        actor.escalations_any_hour = changes["escalations_any_hour"]
+    db.session.commit()
+    return actor

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import TenantScoped, new_id, utcnow
 from app.extensions import db
+from app.sla.clock import SlaClockColumns
 
 STAGES = ("new", "contacted", "quoted", "negotiating", "won", "lost")
 OPEN_STAGES = ("new", "contacted", "quoted", "negotiating")
@@ -67,7 +68,7 @@ class Product(TenantScoped, db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class Lead(TenantScoped, db.Model):
+class Lead(TenantScoped, SlaClockColumns, db.Model):
     __tablename__ = "leads"
     __table_args__ = (
         ForeignKeyConstraint(["org_id", "owner_id"], ["users.org_id", "users.id"]),
@@ -81,6 +82,8 @@ class Lead(TenantScoped, db.Model):
         Index("ix_leads_org_created", "org_id", "created_at", "id"),
         Index("ix_leads_org_phone", "org_id", "phone_e164"),
         Index("ix_leads_org_email", "org_id", "email_norm"),
+        # The SLA check's scan across organisations: what is due first.
+        Index("ix_leads_sla_next_at", "sla_next_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_login import login_required
 from flask_smorest import Blueprint
@@ -31,16 +31,37 @@ def _lead_detail(actor, lead) -> dict:
     }
 
 
+def _bad_page_key() -> ApiError:
+    return ApiError(400, "bad_page_key", "The page key is not valid.", {"after": ["invalid"]})
+
+
 def _page_key(token: str | None, sort: str):
+    """Read ``after``: a key made by this listing with the same sort, or 400."""
     if token is None:
         return None
+    key = decode_key(token)
+    if not isinstance(key, list) or len(key) != 3 or key[0] != sort:
+        raise _bad_page_key()
+    _, value, last_id = key
     try:
-        value, last_id = decode_key(token)
-        return (datetime.fromisoformat(value) if value is not None else None), uuid.UUID(last_id)
-    except (TypeError, ValueError) as error:
-        raise ApiError(
-            400, "bad_page_key", "The page key is not valid.", {"after": ["invalid"]}
-        ) from error
+        if value is None:
+            if sort != "next_follow_up_at":  # the only sort whose column may be empty
+                raise ValueError(value)
+        else:
+            value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError(value)
+            value = value.astimezone(UTC)
+        return value, uuid.UUID(last_id)
+    except (TypeError, ValueError, OverflowError, AttributeError) as error:
+        raise _bad_page_key() from error
+
+
+def _next_after(next_key, sort: str) -> str | None:
+    if next_key is None:
+        return None
+    value, last_id = next_key
+    return encode_key([sort, value.isoformat() if value is not None else None, str(last_id)])
 
 
 @leads_bp.route("", methods=["GET"])
@@ -64,18 +85,13 @@ def list_leads(query):
             )
         }
     )
+    sort = query["sort"]
     page, next_key = service.list_leads(
-        acting_user(),
-        filters,
-        query["sort"],
-        query["limit"],
-        _page_key(query.get("after"), query["sort"]),
+        acting_user(), filters, sort, query["limit"], _page_key(query.get("after"), sort)
     )
-    next_after = None
-    if next_key is not None:
-        value, last_id = next_key
-        next_after = encode_key([value.isoformat() if value is not None else None, str(last_id)])
-    return wire_response({"items": [lead_wire(lead) for lead in page], "next_after": next_after})
+    return wire_response(
+        {"items": [lead_wire(lead) for lead in page], "next_after": _next_after(next_key, sort)}
+    )
 
 
 @leads_bp.route("", methods=["POST"])
@@ -167,9 +183,12 @@ def create_follow_up(data, lead_id: uuid.UUID):
 
 @products_bp.route("", methods=["GET"])
 @login_required
+@products_bp.arguments(schemas.ProductListQuerySchema, location="query")
 @products_bp.response(200, schemas.ProductSchema(many=True))
-def list_products():
-    return wire_response([product_wire(p) for p in service.list_products(acting_user())])
+def list_products(query):
+    """The active catalogue (``include_inactive=true`` adds deactivated products)."""
+    products = service.list_products(acting_user(), include_inactive=query["include_inactive"])
+    return wire_response([product_wire(p) for p in products])
 
 
 @products_bp.route("", methods=["POST"])

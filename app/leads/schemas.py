@@ -8,8 +8,29 @@ from app.fields import Email, UtcDateTime
 from app.leads.models import FOLLOW_UP_KINDS, PRIORITIES, STAGES
 
 
+class Text(ma.fields.String):
+    """A string without NUL characters (PostgreSQL cannot store them; SQLite would)."""
+
+    default_error_messages = {"nul": "Contains a NUL character."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value is not None and "\x00" in value:
+            raise self.make_error("nul")
+        return value
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
 def _text(max_length: int, **kwargs):
-    return ma.fields.String(validate=ma.validate.Length(max=max_length), allow_none=True, **kwargs)
+    return Text(validate=ma.validate.Length(max=max_length), allow_none=True, **kwargs)
+
+
+def _name(**kwargs):
+    return Text(validate=[ma.validate.Length(min=1, max=200), _not_blank], **kwargs)
 
 
 def _money(**kwargs):
@@ -35,13 +56,13 @@ class Currency(ma.fields.String):
 class LeadFieldsSchema(ma.Schema):
     """The fields a person writes; also ``set`` of lead.update (loaded partial)."""
 
-    contact_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    contact_name = _name()
     company = _text(200)
     phone = _text(40)
     email = Email(allow_none=True, validate=ma.validate.Length(max=254))
     region = _text(120)
     territory = _text(40)
-    source = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+    source = Text(validate=ma.validate.Length(min=1, max=40))
     product_id = ma.fields.UUID(allow_none=True)
     product_text = _text(200)
     quantity = ma.fields.Decimal(
@@ -56,7 +77,7 @@ class LeadFieldsSchema(ma.Schema):
 
 class LeadCreateSchema(LeadFieldsSchema):
     id = ma.fields.UUID(metadata={"description": "made by the client, so it can create offline"})
-    contact_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    contact_name = _name(required=True)
     owner_id = ma.fields.UUID(allow_none=True)
     team_id = ma.fields.UUID(allow_none=True)
     stage = ma.fields.String(validate=ma.validate.OneOf(STAGES))
@@ -69,6 +90,7 @@ class LeadCreateArgs(LeadCreateSchema):
 class LeadUpdateSchema(ma.Schema):
     base_version = ma.fields.Integer(
         allow_none=True,
+        strict=True,
         validate=ma.validate.Range(min=0),
         metadata={"description": "version of your copy; fields changed since then conflict"},
     )
@@ -77,12 +99,12 @@ class LeadUpdateSchema(ma.Schema):
 
 class LeadUpdateArgs(LeadUpdateSchema):
     id = ma.fields.UUID(required=True)
-    base_version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=0))
+    base_version = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=0))
 
 
 class StageSchema(ma.Schema):
     stage = ma.fields.String(required=True, validate=ma.validate.OneOf(STAGES))
-    lost_reason = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=60))
+    lost_reason = Text(allow_none=True, validate=ma.validate.Length(max=60))
     won_value = _money()
     note = _text(5000)
 
@@ -117,6 +139,17 @@ class FollowUpCreateArgs(FollowUpCreateSchema):
 # --- responses (documentation of app.leads.wire) ----------------------------------------
 
 
+class SlaClockSchema(ma.Schema):
+    metric = ma.fields.String(metadata={"enum": ["first_response", "follow_up"]})
+    state = ma.fields.String(metadata={"enum": ["ok", "warning", "breached", "paused", "met"]})
+    started_at = UtcDateTime(allow_none=True)
+    warn_at = UtcDateTime(allow_none=True)
+    due_at = UtcDateTime(allow_none=True)
+    breached_at = UtcDateTime(allow_none=True)
+    met_at = UtcDateTime(allow_none=True)
+    escalated_at = UtcDateTime(allow_none=True)
+
+
 class LeadSchema(LeadFieldsSchema):
     id = ma.fields.UUID()
     owner_id = ma.fields.UUID()
@@ -134,6 +167,9 @@ class LeadSchema(LeadFieldsSchema):
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
     version = ma.fields.Integer()
+    sla = ma.fields.Nested(
+        SlaClockSchema, allow_none=True, metadata={"description": "the running SLA clock"}
+    )
 
 
 class FollowUpSchema(FollowUpCreateSchema):
@@ -162,11 +198,11 @@ class LeadListQuerySchema(ma.Schema):
     owner_id = ma.fields.UUID()
     team_id = ma.fields.UUID()
     stage = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(STAGES)))
-    source = ma.fields.String(validate=ma.validate.Length(max=40))
+    source = Text(validate=ma.validate.Length(max=40))
     overdue = ma.fields.Boolean()
     created_from = UtcDateTime()
     created_to = UtcDateTime()
-    q = ma.fields.String(validate=ma.validate.Length(min=1, max=100))
+    q = Text(validate=ma.validate.Length(min=1, max=100))
     sort = ma.fields.String(
         load_default="-created_at",
         validate=ma.validate.OneOf(
@@ -174,7 +210,7 @@ class LeadListQuerySchema(ma.Schema):
         ),
     )
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=200))
-    after = ma.fields.String(
+    after = Text(
         validate=ma.validate.Length(max=200),
         metadata={"description": "next_after of the previous page"},
     )
@@ -189,8 +225,8 @@ class LeadPageSchema(ma.Schema):
 
 class ProductSchema(ma.Schema):
     id = ma.fields.UUID()
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    sku = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=64))
+    name = _name(required=True)
+    sku = _text(64, metadata={"description": "unique in the organisation; blank means none"})
     list_price = _money()
     currency = Currency(allow_none=True)
     active = ma.fields.Boolean()
@@ -198,5 +234,11 @@ class ProductSchema(ma.Schema):
 
 
 class ProductUpdateSchema(ProductSchema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name = _name()
     id = ma.fields.UUID(dump_only=True)
+
+
+class ProductListQuerySchema(ma.Schema):
+    include_inactive = ma.fields.Boolean(
+        load_default=False, metadata={"description": "also list deactivated products"}
+    )

@@ -8,13 +8,14 @@ and data already shaped by the schemas; they raise ``ApiError`` for anything ref
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 
 from app.accounts.models import Organization, Team, User
 from app.database import utcnow
@@ -29,6 +30,7 @@ from app.leads.models import (
     Lead,
     Product,
 )
+from app.sla import service as sla
 from app.sync import changes
 
 # Fields a lead.update may set; stage and owner have their own operations and rules.
@@ -93,7 +95,11 @@ def normalize_phone(raw: str | None, default_country: str) -> str | None:
         number = phonenumbers.parse(raw, default_country)
     except phonenumbers.NumberParseException as error:
         raise ValidationFailed({"phone": ["Not a phone number."]}) from error
-    if not phonenumbers.is_possible_number(number):
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        # Dialable only inside its area: without the area code it cannot be matched.
+        raise ValidationFailed({"phone": ["Add the area code."]})
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
         raise ValidationFailed({"phone": ["Not a possible phone number."]})
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -240,16 +246,33 @@ def create_lead(actor: User, data: dict[str, Any]) -> Lead:
             _set_contact_fields(lead, org, field, data[field])
     changes.stamp(lead)
     lead.possible_duplicate_of = find_possible_duplicate(lead)
+    sla.lead_created(lead)
     db.session.add(lead)
     db.session.flush()
     return lead
 
 
 def _touch(lead: Lead, fields: list[str]) -> None:
-    """Give the lead a new version and remember it for each changed field."""
+    """Give the lead a new version and remember, for each changed field, that version and
+    which device wrote it (None for the web and integrations)."""
     version = changes.stamp(lead)
-    lead.field_versions = {**(lead.field_versions or {}), **{f: version for f in fields}}
+    writer = changes.current_device()
+    mark = [version, writer] if writer else version
+    lead.field_versions = {**(lead.field_versions or {}), **{f: mark for f in fields}}
     lead.updated_at = utcnow()
+
+
+def _changed_by_someone_else(lead: Lead, field: str, base_version: int) -> bool:
+    """Did ``field`` change after the caller's copy — by anyone but the calling device?
+
+    A device's own earlier mutations (say, a follow-up that set the next follow-up date)
+    are not a conflict for its later ones, even before it has pulled them back.
+    """
+    mark = (lead.field_versions or {}).get(field, 0)
+    version, writer = (mark[0], mark[1]) if isinstance(mark, list) else (mark, None)
+    if version <= base_version:
+        return False
+    return writer is None or writer != changes.current_device()
 
 
 def update_lead(
@@ -268,21 +291,22 @@ def update_lead(
         )
     lead = get_visible_lead(actor, lead_id, for_update=True)
     org = _org(actor)
-    if "source" in values:
+    # A device sends back values it holds: an unchanged source or product is no new choice,
+    # even if the organisation has since dropped it.
+    if "source" in values and values["source"] != lead.source:
         _check_source(org, values["source"])
-    if "product_id" in values:
+    if "product_id" in values and values["product_id"] != lead.product_id:
         _check_product(values["product_id"])
     if "contact_name" in values and not values["contact_name"]:
         raise ValidationFailed({"contact_name": ["Required."]})
 
     conflicts: list[FieldConflict] = []
     changed: list[str] = []
-    field_versions = lead.field_versions or {}
     for field, value in values.items():
         current = getattr(lead, field)
         if _same(current, value):
             continue
-        if base_version is not None and field_versions.get(field, 0) > base_version:
+        if base_version is not None and _changed_by_someone_else(lead, field, base_version):
             conflicts.append(FieldConflict(field, current))
             continue
         _set_contact_fields(lead, org, field, value)
@@ -292,6 +316,8 @@ def update_lead(
         _touch(lead, changed)
         if {"phone", "email"} & set(changed):
             lead.possible_duplicate_of = find_possible_duplicate(lead)
+        if {"next_follow_up_at", "priority", "source"} & set(changed):
+            sla.lead_rescheduled(lead)
     db.session.flush()
     return lead, conflicts
 
@@ -353,8 +379,9 @@ def set_stage(
         lead.lost_reason = None  # reopened
         changed.append("lost_reason")
     if lead.stage != stage:
-        lead.stage = stage
+        old_stage, lead.stage = lead.stage, stage
         changed.append("stage")
+        sla.lead_stage_changed(lead, old_stage, utcnow())
     if note:
         _add_follow_up(
             actor, lead, {"id": uuid.uuid4(), "kind": "note", "note": note, "happened_at": utcnow()}
@@ -477,8 +504,8 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
     ):
         lead.last_follow_up_at = happened_at
         changed.append("last_follow_up_at")
-    if changed:
-        _touch(lead, changed)
+    sla.lead_followed_up(lead, data["kind"], happened_at)
+    _touch(lead, changed)  # the SLA clock changed in any case
     db.session.flush()
     return follow_up
 
@@ -513,6 +540,8 @@ def list_leads(
     """One page of the leads ``actor`` may see, by keyset (never OFFSET): returns the page
     and the key to continue after, or None at the end."""
     column, descending = SORTS[sort]
+    # Only next_follow_up_at may be empty; leads without one come after every dated lead.
+    nullable = sort == "next_follow_up_at"
     query = select(Lead).where(lead_scope(actor).clause(Lead.owner_id, Lead.team_id))
     if filters.owner_id:
         query = query.where(Lead.owner_id == filters.owner_id)
@@ -532,33 +561,40 @@ def list_leads(
     if filters.created_to:
         query = query.where(Lead.created_at < filters.created_to)
     if filters.q:
-        query = query.where(_text_search(filters.q))
-    if sort == "next_follow_up_at":
-        # Leads without a date sort last; the keyset then continues on id alone.
-        query = query.where(column.is_not(None))
+        query = query.where(_text_search(filters.q, _org(actor)))
     if after is not None:
         value, last_id = after
-        if descending:
+        if value is None:
+            # Past every dated lead: the undated ones continue on id alone.
+            query = query.where(column.is_(None), Lead.id > last_id)
+        elif descending:
             query = query.where(or_(column < value, and_(column == value, Lead.id < last_id)))
         else:
-            query = query.where(or_(column > value, and_(column == value, Lead.id > last_id)))
+            later = or_(column > value, and_(column == value, Lead.id > last_id))
+            query = query.where(or_(later, column.is_(None)) if nullable else later)
     order = (column.desc(), Lead.id.desc()) if descending else (column.asc(), Lead.id.asc())
+    if nullable:
+        order = (case((column.is_(None), 1), else_=0), *order)
     rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     page, more = rows[:limit], len(rows) > limit
     next_key = (getattr(page[-1], column.key), page[-1].id) if more else None
     return page, next_key
 
 
-def _text_search(text: str):
-    pattern = f"%{text.strip().lower()}%"
+def _text_search(text: str, org: Organization):
+    """Name, company or email containing the text (``%`` and ``_`` are plain characters),
+    or a phone containing its digits or equal to it read with the organisation's country."""
+    text = text.strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     conditions = [
-        Lead.contact_name.ilike(pattern),
-        Lead.company.ilike(pattern),
-        Lead.email_norm.like(pattern),
+        Lead.contact_name.icontains(text, autoescape=True),
+        Lead.company.icontains(text, autoescape=True),
+        Lead.email_norm.contains(text.lower(), autoescape=True),
     ]
     if len(digits) >= 4:
-        conditions.append(Lead.phone_e164.like(f"%{digits}%"))
+        conditions.append(Lead.phone_e164.contains(digits, autoescape=True))
+        with suppress(ValidationFailed):  # not a whole number: the digits above still match
+            conditions.append(Lead.phone_e164 == normalize_phone(text, org.default_country))
     return or_(*conditions)
 
 
@@ -589,13 +625,25 @@ def _check_sku_free(sku: str | None, except_id: uuid.UUID | None = None) -> None
         raise ApiError(409, "sku_taken", "Another product has that SKU.", {"sku": ["taken"]})
 
 
+def _clean_sku(data: dict[str, Any]) -> dict[str, Any]:
+    """A blank SKU is no SKU (so any number of products may lack one)."""
+    if "sku" in data:
+        sku = (data["sku"] or "").strip()
+        data = {**data, "sku": sku or None}
+    return data
+
+
 def create_product(actor: User, data: dict[str, Any]) -> Product:
     if actor.role != "admin":
         raise Forbidden("Only admins manage the catalogue.")
+    data = _clean_sku(data)
+    product_id = data.get("id") or uuid.uuid4()
+    if db.session.get(Product, (actor.org_id, product_id)) is not None:
+        raise AlreadyExists("product")
     _check_sku_free(data.get("sku"))
     product = Product(
         org_id=actor.org_id,
-        id=data.get("id") or uuid.uuid4(),
+        id=product_id,
         **{k: data[k] for k in ("name", "sku", "list_price", "currency", "active") if k in data},
     )
     changes.stamp(product)
@@ -608,6 +656,7 @@ def update_product(actor: User, product_id: uuid.UUID, data: dict[str, Any]) -> 
     if actor.role != "admin":
         raise Forbidden("Only admins manage the catalogue.")
     product = get_product(actor, product_id)
+    data = _clean_sku(data)
     _check_sku_free(data.get("sku"), except_id=product.id)
     for key in ("name", "sku", "list_price", "currency", "active"):
         if key in data:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.fields import isoformat_z
+from app.sla.clock import wire as sla_wire
 
 
 def _time(value: datetime | None) -> str | None:
@@ -55,6 +56,7 @@ def lead_wire(r: Any) -> dict[str, Any]:
         "created_at": _time(r.created_at),
         "updated_at": _time(r.updated_at),
         "version": r.version,
+        "sla": sla_wire(r),
     }
 
 

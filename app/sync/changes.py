@@ -25,7 +25,9 @@ milliseconds is far above what a sales team produces.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import insert, update
 
@@ -33,6 +35,22 @@ from app.extensions import db
 from app.sync.models import ChangeCounter, Tombstone
 
 ORG_AUDIENCE = "org"
+
+_device: ContextVar[str | None] = ContextVar("leadsync_writing_device", default=None)
+
+
+@contextmanager
+def writing_device(client_id: uuid.UUID) -> Iterator[None]:
+    """Mark the writes of a block as made by one device (a push batch)."""
+    token = _device.set(client_id.hex)
+    try:
+        yield
+    finally:
+        _device.reset(token)
+
+
+def current_device() -> str | None:
+    return _device.get()
 
 
 def user_audience(user_id: uuid.UUID) -> str:

@@ -38,6 +38,7 @@ from app.fields import isoformat_z
 from app.leads.access import LeadScope, lead_scope
 from app.leads.models import FollowUp, Lead, Product
 from app.leads.wire import follow_up_wire, lead_wire, product_wire
+from app.sla.models import SlaPolicy
 from app.sync import clients
 from app.sync.changes import ORG_AUDIENCE, team_audience, user_audience
 from app.sync.models import ChangeCounter, Tombstone
@@ -131,15 +132,40 @@ def _people_audiences(viewer: Viewer) -> list[str]:
     return [user_audience(viewer.user_id)] + [team_audience(t) for t in viewer.team_ids]
 
 
+def _policy_wire(rows: list[Any]) -> list[dict[str, Any]]:
+    keys = (
+        "name",
+        "item_type",
+        "metric",
+        "priority",
+        "source",
+        "target_minutes",
+        "warn_ratio",
+        "escalate_after_minutes",
+        "active",
+        "version",
+    )
+    return [{"id": str(r.id), **{k: getattr(r, k) for k in keys}} for r in rows]
+
+
+def _everyone(table: Table, viewer: Viewer) -> ColumnElement[bool]:
+    return true()
+
+
+def _never_deleted(viewer: Viewer) -> list[str]:
+    return []  # deactivated, never deleted: the put carries active = false
+
+
 # Snapshot order: reference data first, and a lead before its follow-ups.
 FEEDS: tuple[Feed, ...] = (
     Feed(
         "product",
         Product.__table__,
-        lambda t, v: true(),
-        lambda v: [],
+        _everyone,
+        _never_deleted,
         lambda rows: [product_wire(r) for r in rows],
     ),
+    Feed("sla_policy", SlaPolicy.__table__, _everyone, _never_deleted, _policy_wire),
     Feed(
         "user",
         User.__table__,

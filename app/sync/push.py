@@ -22,7 +22,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.leads.service import AlreadyExists
 from app.sync import clients
-from app.sync.changes import lock_counter
+from app.sync.changes import lock_counter, writing_device
 from app.sync.mutations import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -79,15 +79,16 @@ def push(actor: User, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> 
     last = client.last_mutation_id
     results: list[dict[str, Any]] = []
     try:
-        for mutation in mutations:
-            mutation_id = mutation["id"]
-            if mutation_id <= last:
-                results.append({"id": mutation_id, "status": "duplicate"})
-                continue
-            if mutation_id > last + 1:
-                raise MutationGap(last + 1)
-            results.append(_apply_counted(actor, client_id, mutation))
-            last = mutation_id
+        with writing_device(client_id):
+            for mutation in mutations:
+                mutation_id = mutation["id"]
+                if mutation_id <= last:
+                    results.append({"id": mutation_id, "status": "duplicate"})
+                    continue
+                if mutation_id > last + 1:
+                    raise MutationGap(last + 1)
+                results.append(_apply_counted(actor, client_id, mutation))
+                last = mutation_id
     except MutationGap:
         db.session.commit()
         raise

@@ -418,3 +418,38 @@ def test_pull_limits_and_client_ownership(app, api_as, org):
         "/api/v1/sync/push", json={"client_id": rep.client_id, "mutations": []}
     )
     assert stranger.status_code == 403
+
+
+def test_a_devices_own_earlier_changes_never_conflict_with_its_later_ones(app, api_as, org):
+    """The device logs a call that sets the next follow-up, then (still offline, base 0)
+    moves that date again: its own change is no conflict. Another device's is."""
+    rep, team_lead = Replica(api_as(org.rep)), Replica(api_as(org.lead))
+    lead = new_lead()
+    answer = rep.push(
+        ("lead.create", lead),
+        ("followup.create", follow_up(lead["id"], next_follow_up_at="2026-11-25T09:00:00Z")),
+        (
+            "lead.update",
+            {
+                "id": lead["id"],
+                "base_version": 0,
+                "set": {"next_follow_up_at": "2026-11-26T09:00:00Z"},
+            },
+        ),
+    )
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 3
+    theirs = team_lead.push(
+        (
+            "lead.update",
+            {
+                "id": lead["id"],
+                "base_version": 0,
+                "set": {"next_follow_up_at": "2026-11-27T09:00:00Z"},
+            },
+        )
+    )
+    assert theirs["results"][0]["status"] == "conflict"
+    assert (
+        server_view(rep.api)[("lead", lead["id"])]["next_follow_up_at"]
+        == "2026-11-26T09:00:00.000Z"
+    )

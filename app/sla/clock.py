@@ -1,0 +1,163 @@
+"""One SLA clock: start it, advance it past its milestones, meet it, pause it.
+
+The clock lives in ``sla_*`` columns of the item it times (``SlaClockColumns``): the
+metric, the policy's deadline and warning time in the item's business calendar, and
+``sla_next_at`` — the next instant at which something must happen (a warning, a breach, an
+escalation). The scheduler looks only at items whose ``sla_next_at`` has passed, so a check
+costs what becomes due, not what is open.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from app.fields import isoformat_z
+from app.sla.calendar import BusinessCalendar
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved policy: what to measure and how long it may take in business time."""
+
+    metric: str
+    target: timedelta
+    warn_ratio: float
+    escalate_after: timedelta | None
+    policy_id: uuid.UUID | None = None
+
+
+class SlaClockColumns:
+    """The running clock of an item (a lead now, a consumer question later)."""
+
+    @declared_attr
+    def sla_metric(cls) -> Mapped[str | None]:
+        return mapped_column(String(20))
+
+    @declared_attr
+    def sla_state(cls) -> Mapped[str | None]:
+        return mapped_column(String(10))
+
+    @declared_attr
+    def sla_policy_id(cls) -> Mapped[uuid.UUID | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_started_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_warn_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_due_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_breached_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_met_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_escalate_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_escalated_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+    @declared_attr
+    def sla_next_at(cls) -> Mapped[datetime | None]:
+        return mapped_column()
+
+
+def start(
+    item, target: Target, calendar: BusinessCalendar, at: datetime, cap: datetime | None = None
+) -> None:
+    """Start (or restart) the clock at ``at``. ``cap`` is an earlier deadline the person set
+    themselves (a lead's ``next_follow_up_at``): the sooner of the two counts."""
+    due = calendar.add_business_time(at, target.target)
+    if cap is not None and cap < due:
+        due = max(cap, at)
+    span = calendar.business_time_between(at, due)
+    warn = calendar.add_business_time(at, span * target.warn_ratio)
+    item.sla_metric = target.metric
+    item.sla_policy_id = target.policy_id
+    item.sla_state = "ok"
+    item.sla_started_at = at
+    item.sla_warn_at = warn
+    item.sla_due_at = due
+    item.sla_breached_at = None
+    item.sla_met_at = None
+    item.sla_escalate_at = (
+        calendar.add_business_time(due, target.escalate_after) if target.escalate_after else None
+    )
+    item.sla_escalated_at = None
+    item.sla_next_at = warn if warn < due else due
+
+
+def meet(item, at: datetime) -> None:
+    item.sla_state = "met"
+    item.sla_met_at = at
+    item.sla_next_at = None
+
+
+def pause(item) -> None:
+    item.sla_state = "paused"
+    item.sla_next_at = None
+
+
+def advance(item, now: datetime) -> list[str]:
+    """Move the clock past every milestone that ``now`` has reached; returns them in order
+    (``warning``, ``breached``, ``escalated``). A warning whose deadline has also passed is
+    skipped: "due soon" is no news once it is overdue."""
+    passed: list[str] = []
+    while item.sla_next_at is not None and item.sla_next_at <= now:
+        if item.sla_state == "ok" and item.sla_warn_at < item.sla_due_at and now < item.sla_due_at:
+            item.sla_state = "warning"
+            item.sla_next_at = item.sla_due_at
+            passed.append("warning")
+        elif item.sla_state in ("ok", "warning"):
+            item.sla_state = "breached"
+            item.sla_breached_at = item.sla_due_at
+            item.sla_next_at = item.sla_escalate_at
+            passed.append("breached")
+        elif (
+            item.sla_state == "breached"
+            and item.sla_escalate_at is not None
+            and item.sla_escalated_at is None
+        ):
+            item.sla_escalated_at = now
+            item.sla_next_at = None
+            passed.append("escalated")
+        else:
+            item.sla_next_at = None
+    return passed
+
+
+def wire(item) -> dict | None:
+    """The ``sla`` field of an item as it travels."""
+    if item.sla_metric is None:
+        return None
+
+    def time(value):
+        return isoformat_z(value) if value is not None else None
+
+    return {
+        "metric": item.sla_metric,
+        "state": item.sla_state,
+        "started_at": time(item.sla_started_at),
+        "warn_at": time(item.sla_warn_at),
+        "due_at": time(item.sla_due_at),
+        "breached_at": time(item.sla_breached_at),
+        "met_at": time(item.sla_met_at),
+        "escalated_at": time(item.sla_escalated_at),
+    }

@@ -1,0 +1,76 @@
+"""SLA policies, business-hours calendars and the history of every clock."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import TenantScoped, new_id, utcnow
+from app.extensions import db
+
+METRICS = ("first_response", "follow_up")
+ITEM_TYPES = ("lead", "question")
+CALENDAR_KINDS = ("sales", "service")
+STATES = ("ok", "warning", "breached", "paused", "met")
+
+
+class Calendar(TenantScoped, db.Model):
+    """Working hours in a time zone (see ``app.sla.calendar``); per team or organisation-wide."""
+
+    __tablename__ = "calendars"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "team_id"], ["teams.org_id", "teams.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(120))
+    # "sales" counts lead deadlines; "service" the evening customer-service shift.
+    kind: Mapped[str] = mapped_column(String(10))
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
+    definition: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SlaPolicy(TenantScoped, db.Model):
+    """A target for one metric; the most specific active policy matching an item wins."""
+
+    __tablename__ = "sla_policies"
+    __table_args__ = (Index("ix_sla_policies_org_version", "org_id", "version"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(120))
+    item_type: Mapped[str] = mapped_column(String(10), default="lead")
+    metric: Mapped[str] = mapped_column(String(20))
+    # None matches any priority / any source.
+    priority: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str | None] = mapped_column(String(40))
+    target_minutes: Mapped[int] = mapped_column()  # business minutes
+    warn_ratio: Mapped[float] = mapped_column(default=0.8)
+    # Tell the team lead when a deadline has been breached this long (business minutes).
+    escalate_after_minutes: Mapped[int | None] = mapped_column()
+    active: Mapped[bool] = mapped_column(default=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SlaEvent(TenantScoped, db.Model):
+    """One step of one clock: started, warning, breached, escalated, met, paused."""
+
+    __tablename__ = "sla_events"
+    __table_args__ = (Index("ix_sla_events_org_item", "org_id", "item_type", "item_id", "at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    item_type: Mapped[str] = mapped_column(String(10))
+    item_id: Mapped[uuid.UUID] = mapped_column()
+    metric: Mapped[str] = mapped_column(String(20))
+    event: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column()
+    policy_id: Mapped[uuid.UUID | None] = mapped_column()

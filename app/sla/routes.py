@@ -1,0 +1,77 @@
+"""HTTP routes for SLA policies and business-hours calendars."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_login import login_required
+from flask_smorest import Blueprint
+
+from app.accounts.auth import acting_user
+from app.extensions import db
+from app.sla import schemas, service
+
+sla_bp = Blueprint(
+    "sla", __name__, url_prefix="/api/v1/sla", description="SLA policies and calendars"
+)
+
+
+@sla_bp.route("/policies", methods=["GET"])
+@login_required
+@sla_bp.response(200, schemas.SlaPolicySchema(many=True))
+def list_policies():
+    """The organisation's SLA policies (targets per metric, priority and source)."""
+    return service.list_policies(acting_user())
+
+
+@sla_bp.route("/policies", methods=["POST"])
+@login_required
+@sla_bp.arguments(schemas.SlaPolicySchema)
+@sla_bp.response(201, schemas.SlaPolicySchema)
+def create_policy(data):
+    """Add a policy (admin or team lead); the most specific matching policy wins."""
+    policy = service.create_policy(acting_user(), data)
+    db.session.commit()
+    return policy
+
+
+@sla_bp.route("/policies/<uuid:policy_id>", methods=["PATCH"])
+@login_required
+@sla_bp.arguments(schemas.SlaPolicyUpdateSchema)
+@sla_bp.response(200, schemas.SlaPolicySchema)
+def update_policy(data, policy_id: uuid.UUID):
+    """Change a policy's target, warning, escalation or activity (admin or team lead)."""
+    policy = service.update_policy(acting_user(), policy_id, data)
+    db.session.commit()
+    return policy
+
+
+@sla_bp.route("/calendars", methods=["GET"])
+@login_required
+@sla_bp.response(200, schemas.CalendarSchema(many=True))
+def list_calendars():
+    """Business-hours calendars: the organisation's and per-team overrides."""
+    return service.list_calendars(acting_user())
+
+
+@sla_bp.route("/calendars", methods=["POST"])
+@login_required
+@sla_bp.arguments(schemas.CalendarSchema)
+@sla_bp.response(201, schemas.CalendarSchema)
+def create_calendar(data):
+    """Add the organisation's calendar (admin) or a team's (its team lead or admin)."""
+    calendar = service.create_calendar(acting_user(), data)
+    db.session.commit()
+    return calendar
+
+
+@sla_bp.route("/calendars/<uuid:calendar_id>", methods=["PATCH"])
+@login_required
+@sla_bp.arguments(schemas.CalendarUpdateSchema)
+@sla_bp.response(200, schemas.CalendarSchema)
+def update_calendar(data, calendar_id: uuid.UUID):
+    """Change hours, holidays or overrides. Running clocks keep their deadlines; new ones
+    count in the new hours."""
+    calendar = service.update_calendar(acting_user(), calendar_id, data)
+    db.session.commit()
+    return calendar

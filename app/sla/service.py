@@ -1,0 +1,413 @@
+"""SLA rules: which target applies, in which calendar, and what happens when time passes.
+
+Lead events (created, followed up, rescheduled, won/lost/reopened) start, meet, pause and
+restart the lead's clock; they are called by the leads service inside its transaction. The
+scheduler's ``run_sla_check`` moves clocks past their milestones and queues reminders.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from app.accounts.models import Organization, TeamMember, User
+from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.push.outbox import enqueue_reminder
+from app.sla import clock
+from app.sla.calendar import DEFAULT_SALES_HOURS, BusinessCalendar
+from app.sla.clock import Target
+from app.sla.models import Calendar, SlaEvent, SlaPolicy
+from app.sync import changes
+from app.tenancy import all_orgs, tenant
+
+log = logging.getLogger(__name__)
+
+# Sensible for a sales team when an organisation has set nothing: answer a new inquiry within
+# 2 business hours, follow up at least every 3 business days (of 8 hours), warn at 80 %.
+DEFAULT_TARGETS: dict[tuple[str, str], dict[str, Any]] = {
+    ("lead", "first_response"): {
+        "target_minutes": 120,
+        "warn_ratio": 0.8,
+        "escalate_after_minutes": 120,
+    },
+    ("lead", "follow_up"): {
+        "target_minutes": 3 * 8 * 60,
+        "warn_ratio": 0.8,
+        "escalate_after_minutes": 8 * 60,
+    },
+}
+CONTACT_KINDS = ("call", "visit", "message", "email", "quote")
+
+
+# --- what applies ------------------------------------------------------------------------
+
+
+def resolve_target(item_type: str, metric: str, priority: str | None, source: str | None) -> Target:
+    """The most specific active policy of the current organisation that matches (a policy
+    naming priority and source beats one naming either, which beats a catch-all; among
+    equals the stricter target wins), else the defaults."""
+    policies = db.session.scalars(
+        select(SlaPolicy).where(
+            SlaPolicy.item_type == item_type,
+            SlaPolicy.metric == metric,
+            SlaPolicy.active.is_(True),
+            or_(SlaPolicy.priority.is_(None), SlaPolicy.priority == priority),
+            or_(SlaPolicy.source.is_(None), SlaPolicy.source == source),
+        )
+    ).all()
+    if policies:
+        best = max(
+            policies,
+            key=lambda p: ((p.priority is not None) + (p.source is not None), -p.target_minutes),
+        )
+        return Target(
+            metric,
+            timedelta(minutes=best.target_minutes),
+            best.warn_ratio,
+            timedelta(minutes=best.escalate_after_minutes) if best.escalate_after_minutes else None,
+            best.id,
+        )
+    default = DEFAULT_TARGETS[(item_type, metric)]
+    return Target(
+        metric,
+        timedelta(minutes=default["target_minutes"]),
+        default["warn_ratio"],
+        timedelta(minutes=default["escalate_after_minutes"]),
+    )
+
+
+@lru_cache(maxsize=512)
+def _calendar_from_json(definition_json: str) -> BusinessCalendar:
+    return BusinessCalendar.from_dict(json.loads(definition_json))
+
+
+def _calendar(definition: dict[str, Any]) -> BusinessCalendar:
+    """A calendar from its JSON form; shared instances keep their cached day periods."""
+    return _calendar_from_json(json.dumps(definition, sort_keys=True))
+
+
+def calendar_for(
+    org: Organization, kind: str = "sales", team_id: uuid.UUID | None = None
+) -> BusinessCalendar:
+    """The team's own calendar of this kind, else the organisation's, else the default
+    hours in the organisation's time zone."""
+    rows = db.session.scalars(select(Calendar).where(Calendar.kind == kind)).all()
+    chosen = next((c for c in rows if team_id is not None and c.team_id == team_id), None) or next(
+        (c for c in rows if c.team_id is None), None
+    )
+    definition = chosen.definition if chosen else {**DEFAULT_SALES_HOURS, "timezone": org.timezone}
+    return _calendar(definition)
+
+
+def _org(org_id: uuid.UUID) -> Organization:
+    return db.session.get(Organization, org_id)
+
+
+def _record(item_type: str, item, event: str, at: datetime) -> None:
+    db.session.add(
+        SlaEvent(
+            org_id=item.org_id,
+            item_type=item_type,
+            item_id=item.id,
+            metric=item.sla_metric,
+            event=event,
+            at=at,
+            due_at=item.sla_due_at,
+            policy_id=item.sla_policy_id,
+        )
+    )
+
+
+# --- lead events -------------------------------------------------------------------------
+
+
+def _start_lead_clock(lead, metric: str, at: datetime) -> None:
+    target = resolve_target("lead", metric, lead.priority, lead.source)
+    cap = lead.next_follow_up_at if metric == "follow_up" else None
+    clock.start(lead, target, calendar_for(_org(lead.org_id), "sales", lead.team_id), at, cap)
+    _record("lead", lead, "started", at)
+
+
+def lead_created(lead) -> None:
+    """A new inquiry must be answered: the first-response clock starts at its creation."""
+    _start_lead_clock(lead, "first_response", lead.created_at)
+
+
+def lead_followed_up(lead, kind: str, happened_at: datetime) -> None:
+    """A contact meets the first-response clock (at its own time, however late it was
+    synced) and starts the follow-up cadence from the latest contact."""
+    if kind not in CONTACT_KINDS or lead.sla_state == "paused":
+        if lead.sla_metric == "follow_up" and lead.sla_state not in ("paused", None):
+            lead_rescheduled(lead)
+        return
+    if lead.sla_metric == "first_response" and lead.sla_met_at is None:
+        clock.meet(lead, happened_at)
+        _record("lead", lead, "met", happened_at)
+    _start_lead_clock(lead, "follow_up", lead.last_follow_up_at or happened_at)
+
+
+def lead_rescheduled(lead) -> None:
+    """``next_follow_up_at``, priority or source changed: same start, new deadline."""
+    if lead.sla_state in (None, "paused", "met") or lead.sla_started_at is None:
+        return
+    _start_lead_clock(lead, lead.sla_metric, lead.sla_started_at)
+
+
+def lead_stage_changed(lead, old_stage: str, now: datetime) -> None:
+    """Won and lost pause the clock; reopening restarts it from now."""
+    closed = ("won", "lost")
+    if lead.stage in closed and old_stage not in closed:
+        clock.pause(lead)
+        _record("lead", lead, "paused", now)
+    elif old_stage in closed and lead.stage not in closed:
+        _start_lead_clock(lead, "follow_up" if lead.last_follow_up_at else "first_response", now)
+
+
+# --- quiet hours -------------------------------------------------------------------------
+
+
+def user_calendar(user: User, org: Organization) -> BusinessCalendar:
+    """A person's working hours: their own, else their organisation's sales hours."""
+    if user.working_hours:
+        return _calendar(user.working_hours)
+    return calendar_for(org, "sales", user.team_ids[0] if user.team_ids else None)
+
+
+def send_time(user: User, org: Organization, now: datetime, *, any_hour: bool = False) -> datetime:
+    """Now if the person is working, else the start of their next working period."""
+    if any_hour:
+        return now
+    hours = user_calendar(user, org)
+    return now if hours.is_open(now) else hours.next_open(now)
+
+
+# --- the check ---------------------------------------------------------------------------
+
+
+@dataclass
+class CheckStats:
+    items: int = 0
+    milestones: dict[str, int] = field(default_factory=dict)
+    reminders: int = 0
+
+
+def due_leads(now: datetime, batch: int) -> list:
+    """Leads whose next milestone has come, oldest first — an index range on
+    ``sla_next_at``, so the cost follows what is due, not what is open."""
+    from app.leads.models import Lead
+
+    query = select(Lead).where(Lead.sla_next_at <= now).order_by(Lead.sla_next_at).limit(batch)
+    if db.engine.dialect.name == "postgresql":
+        # Two checks at once share the work instead of doing it twice.
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def run_sla_check(now: datetime, batch: int = 1000) -> CheckStats:
+    """Move every due clock past its milestones, record them, and queue reminders: the
+    owner is told when a deadline nears and when it passes, the team lead when a breach
+    has lasted its escalation time. Runs in batches until nothing more is due."""
+    stats = CheckStats()
+    while True:
+        with all_orgs():
+            leads = due_leads(now, batch)
+            for lead in leads:
+                with tenant(lead.org_id):
+                    _advance_lead(lead, now, stats)
+            db.session.commit()
+        stats.items += len(leads)
+        if len(leads) < batch:
+            return stats
+
+
+def _advance_lead(lead, now: datetime, stats: CheckStats) -> None:
+    milestones = clock.advance(lead, now)
+    if not milestones:
+        return
+    org = _org(lead.org_id)
+    for milestone in milestones:
+        stats.milestones[milestone] = stats.milestones.get(milestone, 0) + 1
+        at = {"warning": lead.sla_warn_at, "breached": lead.sla_due_at, "escalated": now}[milestone]
+        _record("lead", lead, milestone, at)
+        stats.reminders += _remind(lead, org, milestone, now)
+    changes.stamp(lead)  # devices see the new state
+
+
+def _milestone_key(lead, milestone: str) -> str:
+    return f"{lead.sla_metric}:{int(lead.sla_started_at.timestamp())}:{milestone}"
+
+
+def _local(at: datetime, zone: str) -> str:
+    return at.astimezone(ZoneInfo(zone)).strftime("%a %H:%M")
+
+
+def _remind(lead, org: Organization, milestone: str, now: datetime) -> int:
+    who = lead.contact_name + (f" ({lead.company})" if lead.company else "")
+    what = "First response" if lead.sla_metric == "first_response" else "Follow-up"
+    url = f"/leads/{lead.id}"
+    if milestone == "escalated":
+        recipients = _escalation_recipients(lead)
+        kind, title = "escalation", f"{what} overdue: {who}"
+    else:
+        owner = db.session.get(User, (lead.org_id, lead.owner_id))
+        recipients = [owner] if owner is not None and owner.active else []
+        kind = "due_soon" if milestone == "warning" else "overdue"
+        title = f"{what} due soon: {who}" if milestone == "warning" else f"{what} overdue: {who}"
+    sent = 0
+    for user in recipients:
+        not_before = send_time(
+            user, org, now, any_hour=kind == "escalation" and user.escalations_any_hour
+        )
+        zone = user.timezone or org.timezone
+        if kind == "due_soon":
+            body = f"Due {_local(lead.sla_due_at, zone)}."
+            expires_at = lead.sla_due_at  # stale once it is due
+        else:
+            body = f"Was due {_local(lead.sla_due_at, zone)}."
+            expires_at = not_before + timedelta(days=1)
+        ttl = max(60, int((expires_at - not_before).total_seconds()))
+        if expires_at <= not_before:
+            continue  # by the time the person is working, this news is stale
+        reminder = enqueue_reminder(
+            org_id=lead.org_id,
+            user_id=user.id,
+            kind=kind,
+            item_type="lead",
+            item_id=lead.id,
+            milestone=_milestone_key(lead, milestone),
+            title=title[:120],
+            body=body,
+            url=url,
+            not_before=not_before,
+            ttl_seconds=ttl,
+            expires_at=expires_at,
+        )
+        sent += reminder is not None
+    return sent
+
+
+def _escalation_recipients(lead) -> list[User]:
+    leads_of_team: Iterable[User] = []
+    if lead.team_id is not None:
+        members = select(TeamMember.user_id).where(TeamMember.team_id == lead.team_id)
+        leads_of_team = db.session.scalars(
+            select(User).where(User.id.in_(members), User.role == "lead", User.active.is_(True))
+        ).all()
+    if leads_of_team:
+        return list(leads_of_team)
+    return list(db.session.scalars(select(User).where(User.role == "admin", User.active.is_(True))))
+
+
+# --- policies and calendars (admins and team leads) --------------------------------------
+
+
+def _require_manager(actor: User) -> None:
+    if actor.role not in ("admin", "lead"):
+        raise Forbidden("Only admins and team leads manage SLAs.")
+
+
+def list_policies(actor: User) -> list[SlaPolicy]:
+    return list(
+        db.session.scalars(
+            select(SlaPolicy).order_by(SlaPolicy.item_type, SlaPolicy.metric, SlaPolicy.name)
+        )
+    )
+
+
+def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
+    _require_manager(actor)
+    policy = SlaPolicy(org_id=actor.org_id, id=uuid.uuid4(), **data)
+    changes.stamp(policy)
+    db.session.add(policy)
+    db.session.flush()
+    return policy
+
+
+def update_policy(actor: User, policy_id: uuid.UUID, data: dict[str, Any]) -> SlaPolicy:
+    _require_manager(actor)
+    policy = db.session.get(SlaPolicy, (actor.org_id, policy_id))
+    if policy is None:
+        raise NotFound("policy")
+    for key, value in data.items():
+        setattr(policy, key, value)
+    changes.stamp(policy)
+    db.session.flush()
+    return policy
+
+
+def list_calendars(actor: User) -> list[Calendar]:
+    return list(db.session.scalars(select(Calendar).order_by(Calendar.kind, Calendar.name)))
+
+
+def _valid_definition(definition: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return BusinessCalendar.from_dict(definition).to_dict()
+    except ValueError as error:
+        raise ValidationFailed({"definition": [str(error)]}) from error
+
+
+def _check_team(actor: User, team_id: uuid.UUID | None) -> None:
+    from app.accounts.models import Team
+
+    if team_id is None:
+        if actor.role != "admin":
+            raise Forbidden("Only admins set the organisation's calendars.")
+        return
+    if db.session.get(Team, (actor.org_id, team_id)) is None:
+        raise ValidationFailed({"team_id": ["No such team."]})
+    if actor.role == "lead" and team_id not in actor.team_ids:
+        raise Forbidden("Team leads set their own teams' calendars.")
+
+
+def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
+    _require_manager(actor)
+    _check_team(actor, data.get("team_id"))
+    same_team = (
+        Calendar.team_id.is_(None)
+        if data.get("team_id") is None
+        else Calendar.team_id == data["team_id"]
+    )
+    duplicate = db.session.scalar(
+        select(Calendar.id).where(Calendar.kind == data["kind"], same_team)
+    )
+    if duplicate is not None:
+        raise ApiError(
+            409,
+            "calendar_exists",
+            "That team already has a calendar of this kind; change it instead.",
+        )
+    calendar = Calendar(
+        org_id=actor.org_id,
+        id=uuid.uuid4(),
+        name=data["name"],
+        kind=data["kind"],
+        team_id=data.get("team_id"),
+        definition=_valid_definition(data["definition"]),
+    )
+    db.session.add(calendar)
+    db.session.flush()
+    return calendar
+
+
+def update_calendar(actor: User, calendar_id: uuid.UUID, data: dict[str, Any]) -> Calendar:
+    _require_manager(actor)
+    calendar = db.session.get(Calendar, (actor.org_id, calendar_id))
+    if calendar is None:
+        raise NotFound("calendar")
+    _check_team(actor, calendar.team_id)
+    if "name" in data:
+        calendar.name = data["name"]
+    if "definition" in data:
+        calendar.definition = _valid_definition(data["definition"])
+    db.session.flush()
+    return calendar

@@ -1,0 +1,61 @@
+import { S } from './strings.js';
+import { useStore } from './store.js';
+import { Link, usePath } from './router.jsx';
+import { StatusBar } from './components.jsx';
+import { SignIn } from './screens/SignIn.jsx';
+import { Queue } from './screens/Queue.jsx';
+import { Capture } from './screens/Capture.jsx';
+import { LeadDetail } from './screens/LeadDetail.jsx';
+import { Search } from './screens/Search.jsx';
+import { Team } from './screens/Team.jsx';
+import { Questions } from './screens/Questions.jsx';
+import { Settings } from './screens/Settings.jsx';
+import { Problems } from './screens/Problems.jsx';
+
+function route(path, role) {
+  const lead = path.match(/^\/leads\/([^/]+)$/);
+  if (lead) return <LeadDetail id={decodeURIComponent(lead[1])} />;
+  switch (path) {
+    case '/new': return <Capture />;
+    case '/search': return <Search />;
+    case '/team': return <Team />;
+    case '/questions': return <Questions />;
+    case '/settings': return <Settings />;
+    case '/problems': return <Problems />;
+    case '/signin': return <SignIn />;
+    default: return role === 'cs' ? <Questions /> : <Queue />;
+  }
+}
+
+function Nav({ path, role }) {
+  const items = [
+    ...(role === 'cs' ? [['/questions', S.navQuestions]] : [['/', S.navQueue]]),
+    ['/new', S.navNew],
+    ['/search', S.navSearch],
+    ...(role === 'lead' || role === 'admin' ? [['/team', S.navTeam]] : []),
+    ['/settings', S.navSettings],
+  ];
+  return (
+    <nav class="tabbar" aria-label={S.mainNav}>
+      {items.map(([href, label]) => (
+        <Link key={href} href={href} aria-current={path === href ? 'page' : undefined}>{label}</Link>
+      ))}
+    </nav>
+  );
+}
+
+export function App() {
+  const s = useStore();
+  const path = usePath();
+  if (!s.ready) return null;
+  if (!s.session) return <SignIn />;
+  const role = s.session.user.role;
+  return (
+    <div class="app">
+      <a class="skip" href="#main">Skip to content</a>
+      <StatusBar />
+      {route(path, role)}
+      <Nav path={path} role={role} />
+    </div>
+  );
+}

@@ -1,0 +1,187 @@
+import { useState } from 'preact/hooks';
+import { S, STAGE_LABEL, KIND_LABEL, LOST_REASONS, SOURCES } from '../strings.js';
+import { dismissProblem, mutate, useStore } from '../store.js';
+import { uuid } from '../sync/db.js';
+import { fmtDateTime, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
+import { Countdown, Screen, problemText } from '../components.jsx';
+import { OPEN_STAGES } from '../sync/apply.js';
+
+const ACTIONS = [
+  ['call', S.actCalled],
+  ['visit', S.actVisited],
+  ['quote', S.actQuote],
+  ['next', S.actNext],
+  ['won', S.actWon],
+  ['lost', S.actLost],
+  ['edit', S.actEdit],
+];
+
+function ActionForm({ kind, lead, onDone }) {
+  const [f, setF] = useState({
+    note: '', outcome: '', amount: '', reason: 'price_too_high', value: lead.estimated_value ?? '',
+    next: toLocalInput(lead.next_follow_up_at), phone: lead.phone || '', company: lead.company || '',
+    email: lead.email || '', notes: lead.notes || '',
+  });
+  const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
+  const now = () => new Date().toISOString();
+
+  async function submit(e) {
+    e.preventDefault();
+    const next = fromLocalInput(f.next);
+    if (kind === 'call' || kind === 'visit' || kind === 'quote') {
+      const args = { id: uuid(), lead_id: lead.id, kind, note: f.note || null, happened_at: now() };
+      if (f.outcome) args.outcome = f.outcome;
+      if (next && next !== lead.next_follow_up_at) args.next_follow_up_at = next;
+      if (kind === 'quote' && f.amount !== '') args.quoted_amount = Number(f.amount);
+      await mutate('followup.create', args);
+    } else if (kind === 'next') {
+      await mutate('lead.update', { id: lead.id, base_version: lead.version, set: { next_follow_up_at: next } });
+    } else if (kind === 'won') {
+      await mutate('lead.set_stage', { id: lead.id, stage: 'won', won_value: Number(f.value), note: f.note || undefined });
+    } else if (kind === 'lost') {
+      await mutate('lead.set_stage', { id: lead.id, stage: 'lost', lost_reason: f.reason, note: f.note || undefined });
+    } else if (kind === 'edit') {
+      const set = {};
+      for (const k of ['phone', 'company', 'email', 'notes']) {
+        const v = f[k].trim() || null;
+        if (v !== (lead[k] ?? null)) set[k] = v;
+      }
+      if (Object.keys(set).length) await mutate('lead.update', { id: lead.id, base_version: lead.version, set });
+    }
+    onDone();
+  }
+
+  return (
+    <form class="form action-form" onSubmit={submit} aria-label={ACTIONS.find(([k]) => k === kind)[1]}>
+      {kind === 'quote' && (
+        <label>{S.amount}
+          <input name="amount" type="number" inputMode="decimal" min="0" step="0.01" required {...bind('amount')} />
+        </label>
+      )}
+      {kind === 'won' && (
+        <label>{S.wonValue}
+          <input name="won_value" type="number" inputMode="decimal" min="0.01" step="0.01" required {...bind('value')} />
+        </label>
+      )}
+      {kind === 'lost' && (
+        <label>{S.lostReason}
+          <select name="lost_reason" aria-label={S.lostReason} value={f.reason} onChange={(e) => setF({ ...f, reason: e.currentTarget.value })}>
+            {Object.entries(LOST_REASONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+          </select>
+        </label>
+      )}
+      {kind === 'edit' && (
+        <>
+          <label>{S.phone}<input name="phone" type="tel" inputMode="tel" {...bind('phone')} /></label>
+          <label>{S.company}<input name="company" {...bind('company')} /></label>
+          <label>{S.email}<input name="email" type="email" {...bind('email')} /></label>
+          <label>{S.notes}<textarea name="notes" rows={2} {...bind('notes')} /></label>
+        </>
+      )}
+      {['call', 'visit', 'quote', 'won', 'lost'].includes(kind) && (
+        <label>{S.note}<textarea name="note" rows={2} {...bind('note')} /></label>
+      )}
+      {['call', 'visit', 'quote'].includes(kind) && (
+        <label>{S.outcome}<input name="outcome" {...bind('outcome')} /></label>
+      )}
+      {['call', 'visit', 'quote', 'next'].includes(kind) && (
+        <label>{S.nextFollowUp}
+          <input name="next_follow_up_at" type="datetime-local" required={kind === 'next'} {...bind('next')} />
+        </label>
+      )}
+      <div class="row">
+        <button type="submit" class="primary">{S.save}</button>
+        <button type="button" onClick={onDone}>{S.cancel}</button>
+      </div>
+    </form>
+  );
+}
+
+export function LeadDetail({ id }) {
+  const s = useStore();
+  const [action, setAction] = useState(null);
+  const lead = s.leads.get(id);
+  if (!lead) {
+    return <Screen title={S.leadNotFound}><p><a href="/">{S.back}</a></p></Screen>;
+  }
+  const me = s.session.user;
+  const product = s.products.find((p) => p.id === lead.product_id);
+  const owner = s.users.find((u) => u.id === lead.owner_id);
+  const timeline = [...s.followups.values()]
+    .filter((f) => f.lead_id === id)
+    .sort((a, b) => (a.happened_at < b.happened_at ? 1 : -1));
+  const problems = s.problems.filter((p) => p.lead_id === id);
+  const open = OPEN_STAGES.includes(lead.stage);
+  const canAssign = me.role === 'lead' || me.role === 'admin';
+  const assignable = s.users.filter((u) => u.active !== false && (u.role === 'rep' || u.role === 'lead'));
+  const money = (v) => fmtMoney(v, lead.currency || product?.currency);
+
+  return (
+    <Screen title={lead.contact_name}>
+      {problems.length > 0 && (
+        <ul class="problems" aria-label={S.problemsTitle}>
+          {problems.map((p) => (
+            <li key={p.key} class="problem" role="alert">
+              <span>{problemText(p)}</span>
+              <button type="button" class="link" onClick={() => dismissProblem(p.key)}>{S.dismiss}</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <dl class="facts">
+        {lead.company && <><dt>{S.company}</dt><dd>{lead.company}</dd></>}
+        {lead.phone && <><dt>{S.phone}</dt><dd><a href={`tel:${lead.phone}`}>{lead.phone}</a></dd></>}
+        {lead.email && <><dt>{S.email}</dt><dd><a href={`mailto:${lead.email}`}>{lead.email}</a></dd></>}
+        {(product || lead.product_text) && <><dt>{S.product}</dt><dd>{product?.name || lead.product_text}</dd></>}
+        <dt>{S.stage}</dt>
+        <dd><span class={`stage stage-${lead.stage}`}>{STAGE_LABEL[lead.stage]}</span>
+          {lead.stage === 'won' && lead.won_value != null && ` · ${money(lead.won_value)}`}
+          {lead.stage === 'lost' && lead.lost_reason && ` · ${LOST_REASONS[lead.lost_reason] || lead.lost_reason}`}
+        </dd>
+        <dt>{S.source}</dt><dd>{SOURCES[lead.source] || lead.source}</dd>
+        {owner && <><dt>{S.owner}</dt><dd>{owner.name}</dd></>}
+        <dt>{S.nextFollowUp}</dt>
+        <dd>{lead.next_follow_up_at && <>{fmtDateTime(lead.next_follow_up_at)}<br /></>}<Countdown at={lead.next_follow_up_at} /></dd>
+        {lead.notes && <><dt>{S.notes}</dt><dd class="pre">{lead.notes}</dd></>}
+      </dl>
+      {lead._pending && <p class="note">{S.notSent}</p>}
+
+      <section aria-labelledby="actions-h">
+        <h2 id="actions-h">{S.actions}</h2>
+        <div class="actions" role="group" aria-label={S.actions}>
+          {ACTIONS.filter(([k]) => open || k === 'edit' || (lead.stage === 'lost' && k === 'next')).map(([k, label]) => (
+            <button key={k} type="button" aria-pressed={action === k} onClick={() => setAction(action === k ? null : k)}>
+              {label}
+            </button>
+          ))}
+        </div>
+        {action && <ActionForm key={action} kind={action} lead={lead} onDone={() => setAction(null)} />}
+        {canAssign && (
+          <label class="assign">{S.reassign}
+            <select aria-label={S.reassign} value={lead.owner_id} onChange={(e) => mutate('lead.assign', { id: lead.id, owner_id: e.currentTarget.value })}>
+              {assignable.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+            </select>
+          </label>
+        )}
+      </section>
+
+      <section aria-labelledby="timeline-h">
+        <h2 id="timeline-h">{S.timeline}</h2>
+        {timeline.length === 0 ? <p class="empty">{S.noTimeline}</p> : (
+          <ol class="timeline">
+            {timeline.map((f) => (
+              <li key={f.id}>
+                <span class="tl-kind">{KIND_LABEL[f.kind] || f.kind}</span>
+                <time dateTime={f.happened_at}>{fmtDateTime(f.happened_at)}</time>
+                {f._pending && <span class="badge">{S.pendingBadge}</span>}
+                {f.quoted_amount != null && <span class="tl-amount">{money(f.quoted_amount)}</span>}
+                {f.note && <p class="pre">{f.note}</p>}
+                {f.outcome && <p class="muted">{f.outcome}</p>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </Screen>
+  );
+}

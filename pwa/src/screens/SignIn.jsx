@@ -1,0 +1,58 @@
+import { useEffect, useState } from 'preact/hooks';
+import { S } from '../strings.js';
+import { signIn, unsentOfOtherAccount, useStore } from '../store.js';
+import { navigate } from '../router.jsx';
+import { HttpError } from '../sync/api.js';
+
+export function SignIn() {
+  const s = useStore();
+  const [email, setEmail] = useState(s.session?.user?.email || '');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [unsent, setUnsent] = useState(0);
+  useEffect(() => {
+    unsentOfOtherAccount().then(setUnsent);
+    document.title = `${S.signInTitle}`;
+  }, []);
+  const other = s.session && email.trim().toLowerCase() !== s.session.user.email && unsent > 0;
+
+  async function submit(e) {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await signIn(email.trim(), password);
+      navigate('/', { replace: true });
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) setError(S.signInFailed);
+      else if (!navigator.onLine || err instanceof TypeError) setError(S.signInOffline);
+      else setError(S.signInError(err.message));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main id="main" class="screen signin">
+      <h1>{S.signInTitle}</h1>
+      {!s.online && <p class="note">{S.signInOffline}</p>}
+      {s.sessionExpired && <p class="note">{S.sessionExpired}</p>}
+      <form onSubmit={submit} class="form">
+        <label>
+          {S.email}
+          <input type="email" name="email" autocomplete="username" required value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)} />
+        </label>
+        <label>
+          {S.password}
+          <input type="password" name="password" autocomplete="current-password" required value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)} />
+        </label>
+        {other && <p class="warn">{S.otherUserData(unsent)}</p>}
+        {error && <p class="error" role="alert">{error}</p>}
+        <button type="submit" class="primary" disabled={busy}>{busy ? S.signingIn : S.signIn}</button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,236 @@
+// The app's state: the session, the materialized view of IndexedDB, and the sync status.
+// Every tab has one; the tab holding the sync-loop lock runs the loop and tells the others.
+import { useEffect, useState } from 'preact/hooks';
+import { openLeadSyncDb, ensureClientId, clearAll, getMeta, setMeta } from './sync/db.js';
+import { enqueue, listOutbox } from './sync/outbox.js';
+import { materialize } from './sync/apply.js';
+import { Api, HttpError } from './sync/api.js';
+import { SyncEngine } from './sync/engine.js';
+import { subscribeToReminders } from './push.js';
+
+export const SYNC_TAG = 'leadsync-sync';
+const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('leadsync') : null;
+
+let db;
+let api;
+let engine;
+const listeners = new Set();
+export let state = {
+  ready: false,
+  session: null, // {user, csrf_token}
+  sessionExpired: false,
+  online: typeof navigator === 'undefined' ? true : navigator.onLine,
+  status: { state: 'idle', failures: 0 },
+  leads: new Map(),
+  followups: new Map(),
+  users: [],
+  products: [],
+  outbox: [],
+  problems: [],
+  lastSyncAt: null,
+  clientId: null,
+  persisted: null,
+};
+
+function set(patch) {
+  state = { ...state, ...patch };
+  for (const l of listeners) l(state);
+}
+
+export function useStore() {
+  const [s, setS] = useState(state);
+  useEffect(() => {
+    listeners.add(setS);
+    setS(state);
+    return () => listeners.delete(setS);
+  }, []);
+  return s;
+}
+
+let refreshing = null;
+let again = false;
+// Re-read IndexedDB and re-apply pending mutations on top of the server's copy.
+export async function refresh() {
+  if (refreshing) {
+    again = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    do {
+      again = false;
+      const tx = db.transaction(['leads', 'followups', 'users', 'products', 'outbox', 'problems', 'meta']);
+      const [leads, followups, users, products, outbox, problems, lastSyncAt] = await Promise.all([
+        tx.objectStore('leads').getAll(),
+        tx.objectStore('followups').getAll(),
+        tx.objectStore('users').getAll(),
+        tx.objectStore('products').getAll(),
+        tx.objectStore('outbox').getAll(),
+        tx.objectStore('problems').getAll(),
+        tx.objectStore('meta').get('last_sync_at'),
+      ]);
+      const view = materialize({ leads, followups, outbox, me: state.session?.user });
+      set({ ...view, users, products, outbox, problems, lastSyncAt });
+    } while (again);
+  })().finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
+function broadcast(msg) {
+  channel?.postMessage(msg);
+}
+
+function onStatus(status) {
+  set({ status });
+  broadcast({ type: 'status', status });
+}
+
+async function requestBackgroundSync() {
+  try {
+    const reg = await navigator.serviceWorker?.ready;
+    await reg?.sync?.register(SYNC_TAG);
+  } catch {
+    // Background Sync is not everywhere (Firefox, Safari): the open app's loop covers it.
+  }
+}
+
+export async function init() {
+  db = await openLeadSyncDb();
+  api = new Api({
+    getCsrf: async () => (await getMeta(db, 'session'))?.csrf_token,
+    setCsrf: async (token) => {
+      const session = await getMeta(db, 'session');
+      if (session) await setMeta(db, 'session', { ...session, csrf_token: token });
+    },
+  });
+  engine = new SyncEngine({
+    db,
+    api,
+    onStatus,
+    onChange: (what) => {
+      if (what === 'signed_out') set({ sessionExpired: true });
+      refresh();
+      broadcast({ type: 'changed' });
+    },
+  });
+  channel?.addEventListener('message', (e) => {
+    const msg = e.data || {};
+    if (msg.type === 'changed') refresh();
+    if (msg.type === 'status' && !engine.status.leader) set({ status: msg.status });
+    if (msg.type === 'kick') engine.trigger();
+    if (msg.type === 'signed_out') location.reload();
+  });
+  navigator.serviceWorker?.addEventListener('message', (e) => {
+    if (e.data?.type === 'changed') refresh();
+  });
+  addEventListener('online', () => {
+    set({ online: true });
+    engine.trigger({ force: true });
+  });
+  addEventListener('offline', () => set({ online: false }));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') engine.trigger();
+  });
+
+  const session = await getMeta(db, 'session');
+  const clientId = await getMeta(db, 'client_id');
+  set({ session: session || null, clientId: clientId || null });
+  await refresh();
+  set({ ready: true });
+  if (session) {
+    startSync();
+    checkSession();
+  }
+  checkPersistence();
+}
+
+async function checkSession() {
+  if (!navigator.onLine) return;
+  try {
+    const me = await api.get('/auth/me');
+    await setMeta(db, 'session', { user: me.user, csrf_token: me.csrf_token });
+    set({ session: me, sessionExpired: false });
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 401) set({ sessionExpired: true });
+  }
+}
+
+async function checkPersistence() {
+  if (!navigator.storage?.persisted) return;
+  let persisted = await navigator.storage.persisted();
+  if (!persisted && navigator.storage.persist) {
+    try {
+      persisted = await navigator.storage.persist();
+    } catch {
+      persisted = false;
+    }
+  }
+  set({ persisted });
+}
+
+function startSync() {
+  engine.start();
+  engine.trigger({ force: true });
+}
+
+export function syncNow() {
+  if (engine.status.leader) engine.trigger({ force: true });
+  else broadcast({ type: 'kick' });
+}
+
+// Every change the user makes goes through here: into the outbox, onto the screen, and off
+// to the server when it can.
+export async function mutate(name, args) {
+  const entry = await enqueue(db, name, args);
+  await refresh();
+  broadcast({ type: 'changed' });
+  if (engine.status.leader) engine.trigger();
+  else broadcast({ type: 'kick' });
+  requestBackgroundSync();
+  return entry;
+}
+
+export async function signIn(email, password) {
+  const answer = await api.request('POST', '/auth/login', { email, password }, { retryCsrf: false });
+  const previous = await getMeta(db, 'session');
+  if (previous && previous.user.id !== answer.user.id) {
+    await clearAll(db); // another person's data never stays on the device
+  }
+  await setMeta(db, 'session', { user: answer.user, csrf_token: answer.csrf_token });
+  const clientId = await ensureClientId(db);
+  set({ session: answer, sessionExpired: false, clientId });
+  await refresh();
+  if (!engine.running) startSync();
+  else engine.trigger({ force: true });
+}
+
+export async function unsentOfOtherAccount() {
+  return (await listOutbox(db)).length;
+}
+
+export async function signOut() {
+  engine.stop();
+  try {
+    await api.post('/auth/logout');
+  } catch {
+    // offline: the cookie stays until it expires; the local data goes now
+  }
+  await clearAll(db);
+  broadcast({ type: 'signed_out' });
+  location.assign('/');
+}
+
+export async function dismissProblem(key) {
+  await db.delete('problems', key);
+  await refresh();
+  broadcast({ type: 'changed' });
+}
+
+export function me() {
+  return state.session?.user || null;
+}
+
+export async function enableReminders() {
+  return subscribeToReminders(api);
+}

@@ -1,0 +1,150 @@
+// Every string the user reads, in one place (English). Functions take the variable parts.
+export const S = {
+  appName: 'LeadSync',
+  // navigation
+  navQueue: 'Queue',
+  navNew: 'New',
+  navSearch: 'Search',
+  navTeam: 'Team',
+  navQuestions: 'Questions',
+  navSettings: 'Settings',
+  mainNav: 'Main',
+  // sign-in
+  signInTitle: 'Sign in to LeadSync',
+  email: 'Email',
+  password: 'Password',
+  signIn: 'Sign in',
+  signingIn: 'Signing in…',
+  signInOffline: 'You are offline. Signing in needs a connection; your saved data stays on this device.',
+  signInFailed: 'Wrong email or password.',
+  signInError: (m) => `Could not sign in: ${m}`,
+  sessionExpired: 'Your session has ended. Sign in again to send your changes.',
+  otherUserData: (n) =>
+    `This device holds ${n} unsent change(s) of another account. Signing in as someone else deletes them.`,
+  // status bar
+  online: 'Online',
+  offline: 'Offline',
+  syncing: 'Syncing…',
+  pending: (n) => (n === 1 ? '1 change not sent' : `${n} changes not sent`),
+  allSent: 'All changes sent',
+  lastSync: (t) => `Synced ${t}`,
+  neverSynced: 'Not synced yet',
+  syncError: (m, t) => `Sync failed (${m}); retrying ${t}`,
+  problemsCount: (n) => (n === 1 ? '1 change not applied' : `${n} changes not applied`),
+  evictable:
+    'Warning: your unsent changes are in storage the browser may clear when space runs low. Go online soon to send them.',
+  syncNow: 'Sync now',
+  // queue
+  queueTitle: 'My queue',
+  queueEmpty: 'No open leads. Capture a new inquiry with “New”.',
+  overdueBy: (d) => `Overdue by ${d}`,
+  dueIn: (d) => `Due in ${d}`,
+  noFollowUp: 'No follow-up set',
+  overdue: 'Overdue',
+  notSent: 'Not sent yet',
+  // capture
+  captureTitle: 'New inquiry',
+  contactName: 'Contact name',
+  company: 'Company',
+  phone: 'Phone',
+  product: 'Product',
+  productNone: '— none / type below —',
+  productText: 'Or type the product',
+  source: 'Source',
+  nextFollowUp: 'Next follow-up',
+  notes: 'Notes',
+  save: 'Save',
+  cancel: 'Cancel',
+  required: 'Required',
+  saved: 'Saved on this device; it will be sent when online.',
+  // detail
+  leadNotFound: 'This lead is not on this device (it may have been reassigned).',
+  back: 'Back',
+  stage: 'Stage',
+  owner: 'Owner',
+  timeline: 'Timeline',
+  noTimeline: 'No follow-ups yet.',
+  actions: 'Log a follow-up',
+  actCalled: 'Called',
+  actVisited: 'Visited',
+  actQuote: 'Sent quote',
+  actLost: 'Lost',
+  actWon: 'Won',
+  actNext: 'Next follow-up',
+  actEdit: 'Edit details',
+  note: 'Note',
+  outcome: 'Outcome',
+  amount: 'Amount',
+  lostReason: 'Reason',
+  wonValue: 'Value',
+  reassign: 'Reassign to',
+  reassignDone: 'Reassigned',
+  call: 'Call',
+  pendingBadge: 'not sent',
+  dismiss: 'Dismiss',
+  // problems
+  problemsTitle: 'Changes not applied',
+  noProblems: 'Every change you made was applied.',
+  conflictMsg: (field, value) =>
+    `Your change to ${field} was not applied: the server has ${value === null || value === '' ? 'no value' : value}.`,
+  rejectedMsg: (what, why) => `Your change (${what}) was not applied: ${why}`,
+  // search
+  searchTitle: 'Search',
+  searchLabel: 'Search leads on this device',
+  searchPlaceholder: 'Name, company, phone, product…',
+  noResults: 'Nothing found on this device.',
+  // team
+  teamTitle: 'Team board',
+  teamEmpty: 'No open leads in your teams.',
+  openCount: (n, o) => `${n} open, ${o} overdue`,
+  // questions
+  questionsTitle: 'Question queue',
+  questionsPlaceholder: 'The customer-service question queue is coming soon.',
+  // settings
+  settingsTitle: 'Settings',
+  account: 'Account',
+  name: 'Name',
+  role: 'Role',
+  device: 'This device',
+  clientId: 'Device id',
+  storage: 'Storage',
+  outboxLabel: 'Outbox',
+  persisted: 'Kept by the browser (persistent)',
+  notPersisted: 'May be cleared by the browser when space runs low',
+  signOut: 'Sign out',
+  signOutConfirm: (n) =>
+    n > 0
+      ? `${n} change(s) have not been sent yet and will be lost. Sign out and delete them?`
+      : 'Sign out? The data on this device will be deleted.',
+  notifications: 'Notifications',
+  remindersOn: 'Turn on follow-up reminders',
+  remindersDone: 'Reminders are on for this device.',
+  remindersDenied: 'Notifications are blocked for this site.',
+};
+
+export const STAGE_LABEL = {
+  new: 'New', contacted: 'Contacted', quoted: 'Quoted', negotiating: 'Negotiating', won: 'Won', lost: 'Lost',
+};
+export const KIND_LABEL = {
+  call: 'Call', visit: 'Visit', message: 'Message', email: 'Email', quote: 'Quote', note: 'Note',
+};
+export const SOURCES = {
+  website: 'Website', phone: 'Phone', trade_show: 'Trade show', marketplace: 'Marketplace',
+  referral: 'Referral', walk_in: 'Walk-in', customer_service: 'Customer service', other: 'Other',
+};
+export const LOST_REASONS = {
+  price_too_high: 'Price too high', no_matching_product: 'No matching product',
+  customisation_needed: 'Customisation needed', channel_conflict: 'Channel conflict',
+  no_response: 'No response', chose_competitor: 'Chose a competitor', other: 'Other',
+};
+export const ROLE_LABEL = { admin: 'Admin', lead: 'Team lead', rep: 'Sales rep', cs: 'Customer service' };
+export const FIELD_LABEL = {
+  contact_name: 'contact name', company: 'company', phone: 'phone', email: 'email',
+  source: 'source', product_id: 'product', product_text: 'product', next_follow_up_at: 'next follow-up',
+  notes: 'notes', stage: 'stage', lost_reason: 'lost reason', won_value: 'won value',
+  owner_id: 'owner', estimated_value: 'estimated value', priority: 'priority',
+};
+export const MUTATION_LABEL = {
+  'lead.create': 'new lead', 'lead.update': 'edit', 'lead.set_stage': 'stage change',
+  'lead.assign': 'reassignment', 'followup.create': 'follow-up',
+};

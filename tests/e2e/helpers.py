@@ -1,0 +1,59 @@
+"""What a person does in the PWA, as Playwright steps."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PASSWORD
+
+ROBIN = "robin@demo.leadsync.test"
+RILEY = "riley@demo.leadsync.test"
+LEAD = "lead@demo.leadsync.test"
+CASEY = "casey@demo.leadsync.test"
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    wait_synced(page)
+
+
+def wait_synced(page: Page, timeout: float = 20_000) -> None:
+    """Until the status bar says every change is sent and a sync has completed."""
+    bar = page.get_by_role("status").first
+    expect(bar).to_contain_text("All changes sent", timeout=timeout)
+    expect(bar).to_contain_text("Synced", timeout=timeout)
+    expect(bar).not_to_contain_text("Syncing", timeout=timeout)
+
+
+def wait_controlled(page: Page) -> None:
+    page.wait_for_function(
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
+    )
+
+
+def sync_now(page: Page) -> None:
+    page.get_by_role("button", name="Sync now").first.click()
+
+
+def capture_lead(page: Page, name: str, phone: str, product: str | None = None) -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New").click()
+    expect(page.get_by_role("heading", name="New inquiry")).to_be_visible()
+    page.get_by_label("Contact name").fill(name)
+    page.get_by_label("Phone").fill(phone)
+    if product:
+        page.get_by_label("Product", exact=True).select_option(label=product)
+    else:
+        page.get_by_label("Or type the product").fill("Spare parts")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+
+
+def log_call(page: Page, note: str) -> None:
+    page.get_by_role("button", name="Called").click()
+    page.get_by_label("Note").fill(note)
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(note)).to_be_visible()

@@ -1,0 +1,107 @@
+"""The installable shell: service worker, manifest, icons; and a screenshot of each screen."""
+
+from __future__ import annotations
+
+import struct
+import urllib.request
+
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import (
+    CASEY,
+    LEAD,
+    ROBIN,
+    capture_lead,
+    sign_in,
+    wait_controlled,
+)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_service_worker_controls_the_page(new_context):
+    page = new_context().new_page()
+    page.goto("/")
+    wait_controlled(page)
+    info = page.evaluate(
+        """async () => {
+            const reg = await navigator.serviceWorker.getRegistration();
+            return {scope: reg.scope, script: reg.active.scriptURL,
+                    controller: navigator.serviceWorker.controller.scriptURL,
+                    caches: await caches.keys()};
+        }"""
+    )
+    assert info["script"].endswith("/sw.js")
+    assert info["controller"].endswith("/sw.js")
+    assert any("precache" in name for name in info["caches"]), info
+
+
+def test_manifest_is_valid(server, new_context):
+    page = new_context().new_page()
+    page.goto("/")
+    href = page.locator("link[rel=manifest]").get_attribute("href")
+    response = page.request.get(href)
+    assert response.ok
+    manifest = response.json()
+    assert manifest["name"] == "LeadSync"
+    assert manifest["short_name"]
+    assert manifest["start_url"] == "/"
+    assert manifest["display"] == "standalone"
+    assert manifest["theme_color"].startswith("#")
+    sizes = {}
+    for icon in manifest["icons"]:
+        with urllib.request.urlopen(server + icon["src"]) as r:
+            assert r.headers["Content-Type"] == "image/png"
+            width, height = _png_size(r.read())
+        assert icon["sizes"] == f"{width}x{height}"
+        sizes[icon["sizes"]] = icon.get("purpose", "any")
+    assert "192x192" in sizes and "512x512" in sizes
+    assert "maskable" in sizes.values()
+
+
+def test_screenshots_of_each_screen(new_context, artifacts):
+    page = new_context().new_page()
+    page.goto("/")
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.screenshot(path=artifacts / "01-sign-in.png")
+
+    sign_in(page, ROBIN)
+    wait_controlled(page)
+    page.screenshot(path=artifacts / "02-my-queue.png")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="New").click()
+    page.get_by_label("Contact name").fill("Grace Hopper")
+    page.get_by_label("Phone").fill("+49 30 9876543")
+    page.screenshot(path=artifacts / "03-capture.png")
+    page.get_by_role("button", name="Cancel").click()
+
+    capture_lead(page, "Screenshot Lead", "+49 30 1112223", product="Conveyor belt module")
+    page.get_by_role("button", name="Called").click()
+    page.get_by_label("Note").fill("Asked for a quote next week")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Sent quote").click()
+    page.screenshot(path=artifacts / "04-lead-detail.png")
+    page.get_by_role("button", name="Cancel").click()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Search").click()
+    page.get_by_label("Search leads on this device").fill("screenshot")
+    expect(page.get_by_role("link", name="Screenshot Lead")).to_be_visible()
+    page.screenshot(path=artifacts / "05-search.png")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    page.screenshot(path=artifacts / "06-settings.png")
+
+    context = new_context()
+    lead_page = context.new_page()
+    sign_in(lead_page, LEAD)
+    lead_page.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+    expect(lead_page.get_by_role("heading", name="Team board")).to_be_visible()
+    lead_page.screenshot(path=artifacts / "07-team-board.png")
+
+    cs_page = new_context().new_page()
+    sign_in(cs_page, CASEY)
+    expect(cs_page.get_by_role("heading", name="Question queue")).to_be_visible()
+    cs_page.screenshot(path=artifacts / "08-questions.png")
