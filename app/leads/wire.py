@@ -27,6 +27,21 @@ def _id(value) -> str | None:
     return str(value) if value is not None else None
 
 
+# The keys of each wire form, in order; sync pull reads exactly these columns (and the
+# lead's ``sla_*`` clock columns) and a test keeps them equal to what the functions write.
+LEAD_KEYS = (
+    "id", "contact_name", "company", "phone", "email", "region", "territory", "source",
+    "product_id", "product_text", "quantity", "estimated_value", "currency", "priority", "notes",
+    "owner_id", "team_id", "stage", "lost_reason", "won_value", "next_follow_up_at",
+    "last_follow_up_at", "possible_duplicate_of", "created_by", "created_at", "updated_at",
+    "version",
+)  # fmt: skip
+FOLLOW_UP_KEYS = (
+    "id", "lead_id", "kind", "note", "outcome", "happened_at", "next_follow_up_at",
+    "quoted_amount", "author_id", "received_at", "version",
+)  # fmt: skip
+
+
 def lead_wire(r: Any) -> dict[str, Any]:
     return {
         "id": str(r.id),

@@ -143,21 +143,23 @@ def advance(item, now: datetime) -> list[str]:
     return passed
 
 
+# The keys of the ``sla`` wire field; each is the item's ``sla_<key>`` column.
+SLA_KEYS = (
+    "metric",
+    "state",
+    "started_at",
+    "warn_at",
+    "due_at",
+    "breached_at",
+    "met_at",
+    "escalated_at",
+)
+
+
 def wire(item) -> dict | None:
     """The ``sla`` field of an item as it travels."""
     if item.sla_metric is None:
         return None
 
-    def time(value):
-        return isoformat_z(value) if value is not None else None
-
-    return {
-        "metric": item.sla_metric,
-        "state": item.sla_state,
-        "started_at": time(item.sla_started_at),
-        "warn_at": time(item.sla_warn_at),
-        "due_at": time(item.sla_due_at),
-        "breached_at": time(item.sla_breached_at),
-        "met_at": time(item.sla_met_at),
-        "escalated_at": time(item.sla_escalated_at),
-    }
+    values = {key: getattr(item, f"sla_{key}") for key in SLA_KEYS}
+    return {k: isoformat_z(v) if isinstance(v, datetime) else v for k, v in values.items()}
