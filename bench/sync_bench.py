@@ -285,7 +285,7 @@ class Writer:
         if self.kind == "sqlite":
             procs = self.procs[table]
             for r in rows:
-                values = [r[c] for c in cols]
+                values = [r.get(c) for c in cols]
                 for idx, proc in procs:
                     values[idx] = proc(values[idx])
                 out.append(tuple(values))
@@ -293,7 +293,7 @@ class Writer:
             for r in rows:
                 values = []
                 for c in cols:
-                    v = r[c]
+                    v = r.get(c)
                     if isinstance(v, datetime):
                         v = v.replace(tzinfo=None)
                     elif isinstance(v, dict):

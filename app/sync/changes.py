@@ -70,7 +70,12 @@ def next_versions(org_id: uuid.UUID, count: int = 1) -> int:
     """Reserve ``count`` new versions; returns the highest (the first is ``result - count + 1``).
 
     Locks the organisation's counter until this transaction ends (see the module docstring).
+    Inside ``counter_held`` the versions come from memory and the row is written once.
     """
+    held = _held.get()
+    if held is not None and held[0] == org_id:
+        held[1] += count
+        return held[1]
     result = db.session.execute(
         update(ChangeCounter)
         .where(ChangeCounter.org_id == org_id)
@@ -81,6 +86,38 @@ def next_versions(org_id: uuid.UUID, count: int = 1) -> int:
     return result.scalar_one()
 
 
+_held: ContextVar[list | None] = ContextVar("leadsync_counter_held", default=None)
+
+
+@contextmanager
+def counter_held(org_id: uuid.UUID) -> Iterator[None]:
+    """Hold the organisation's counter for a whole transaction (a push batch): lock it once,
+    hand out versions from memory, and write the last one back when the block ends without
+    an error. The caller commits after the block; on an error it rolls back, and the
+    counter row is untouched. Versions used by a mutation whose savepoint was rolled back
+    are simply skipped: versions must rise, not be contiguous."""
+    value = db.session.execute(
+        update(ChangeCounter)
+        .where(ChangeCounter.org_id == org_id)
+        .values(value=ChangeCounter.value)
+        .returning(ChangeCounter.value)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    held = [org_id, value]
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    if held[1] != value:
+        db.session.execute(
+            update(ChangeCounter)
+            .where(ChangeCounter.org_id == org_id)
+            .values(value=held[1])
+            .execution_options(synchronize_session=False)
+        )
+
+
 def lock_counter(org_id: uuid.UUID) -> None:
     """Take the organisation's counter lock now, before any row lock of this transaction.
 
@@ -88,6 +125,8 @@ def lock_counter(org_id: uuid.UUID) -> None:
     hold what the other waits for (a deadlock on PostgreSQL). A push takes it once for the
     whole batch, outside the per-mutation savepoints, whose rollback could release it.
     """
+    if _held.get() is not None:
+        return  # already held for this transaction
     db.session.execute(
         update(ChangeCounter)
         .where(ChangeCounter.org_id == org_id)

@@ -1,10 +1,11 @@
 """Push: apply what a device did offline (SYNC-PROTOCOL.md, "Push").
 
-The batch runs in one transaction; each mutation runs in a SAVEPOINT together with the
-advance of the device's ``last_mutation_id``. A mutation refused for its content rolls back
-to its savepoint, is still counted, and never blocks the ones after it. The batch commits
-once at the end, so a dropped connection leaves each mutation either wholly applied and
-counted or not at all, and a retry of the batch applies each exactly once.
+The batch runs in one transaction that also advances the device's ``last_mutation_id``;
+each mutation runs in a SAVEPOINT. A mutation refused for its content rolls back to its
+savepoint, is still counted, and never blocks the ones after it. The batch commits once at
+the end, so a dropped connection leaves each mutation either wholly applied and counted or
+not at all, and a retry of the batch applies each exactly once. The organisation's change
+counter is held for the batch and its versions handed out from memory (``counter_held``).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from app.accounts.models import User
+from app.accounts.models import Organization, User
 from app.errors import ApiError
 from app.extensions import db
 from app.leads.service import AlreadyExists
 from app.sync import clients
-from app.sync.changes import lock_counter, writing_device
+from app.sync.changes import counter_held, writing_device
 from app.sync.mutations import REGISTRY
 
 log = logging.getLogger(__name__)
@@ -75,33 +76,37 @@ def _apply_one(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
 def push(actor: User, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> PushResult:
     """Apply a batch in order. Raises MutationGap (after committing what came before)."""
     client = clients.claim_client(actor.org_id, actor.id, client_id, lock=True)
-    lock_counter(actor.org_id)
-    last = client.last_mutation_id
+    last = start = client.last_mutation_id
     results: list[dict[str, Any]] = []
-    try:
-        with writing_device(client_id):
-            for mutation in mutations:
-                mutation_id = mutation["id"]
-                if mutation_id <= last:
-                    results.append({"id": mutation_id, "status": "duplicate"})
-                    continue
-                if mutation_id > last + 1:
-                    raise MutationGap(last + 1)
-                results.append(_apply_counted(actor, client_id, mutation))
-                last = mutation_id
-    except MutationGap:
-        db.session.commit()
-        raise
+    # Kept referenced for the batch, so services find it in the session, not the database.
+    organization = db.session.get(Organization, actor.org_id)  # noqa: F841
+    gap: MutationGap | None = None
+    with counter_held(actor.org_id), writing_device(client_id):
+        for mutation in mutations:
+            mutation_id = mutation["id"]
+            if mutation_id <= last:
+                results.append({"id": mutation_id, "status": "duplicate"})
+                continue
+            if mutation_id > last + 1:
+                gap = MutationGap(last + 1)  # commit what came before, then say so
+                break
+            results.append(_apply_one_in_savepoint(actor, mutation))
+            last = mutation_id
+    # The batch commits once, so each mutation and the count that includes it are
+    # committed together or not at all.
+    if last != start:
+        clients.advance(client_id, last)
     db.session.commit()
+    if gap is not None:
+        raise gap
     return PushResult(last_mutation_id=last, results=results)
 
 
-def _apply_counted(actor: User, client_id: uuid.UUID, mutation: dict[str, Any]) -> dict[str, Any]:
-    """Apply and count one mutation atomically; a refusal is counted without its effects."""
+def _apply_one_in_savepoint(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
+    """Apply one mutation in its own savepoint; a refusal leaves no effect behind."""
     savepoint = db.session.begin_nested()
     try:
         result = _apply_one(actor, mutation)
-        clients.advance(client_id, mutation["id"])
         savepoint.commit()
         return result
     except AlreadyExists:
@@ -126,5 +131,4 @@ def _apply_counted(actor: User, client_id: uuid.UUID, mutation: dict[str, Any]) 
             mutation["id"],
             ApiError(422, "internal_error", "The server could not apply this change."),
         )
-    clients.advance(client_id, mutation["id"])
     return result

@@ -1,27 +1,57 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL } from './strings.js';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL, SLA_METRIC_SHORT } from './strings.js';
 import { fmtAgo, fmtDuration } from './format.js';
-import { isOverdue } from './sync/apply.js';
+import { clockOf, isOverdue } from './sync/apply.js';
 import { Link } from './router.jsx';
 import { syncNow, useStore } from './store.js';
 
-// The current time, ticking: countdowns run from the device clock, offline too.
+// The current time, ticking: countdowns run from the device clock, offline too. One timer per
+// period for the whole app, however many rows subscribe.
+const tickers = new Map(); // ms -> {subs: Set, timer}
+function subscribeTick(ms, fn) {
+  let t = tickers.get(ms);
+  if (!t) {
+    t = { subs: new Set(), timer: null };
+    tickers.set(ms, t);
+  }
+  t.subs.add(fn);
+  if (!t.timer) {
+    t.timer = setInterval(() => {
+      const now = Date.now();
+      for (const f of t.subs) f(now);
+    }, ms);
+  }
+  return () => {
+    t.subs.delete(fn);
+    if (!t.subs.size) {
+      clearInterval(t.timer);
+      t.timer = null;
+    }
+  };
+}
+
 export function useNow(ms = 1000) {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => subscribeTick(ms, setNow), [ms]);
   return now;
 }
 
-export function Countdown({ at }) {
+// The countdown of a lead: to its running SLA clock's due_at, else to its next follow-up.
+// It turns "overdue" by itself when the time passes, before any sync says so.
+// With `at` instead, it counts to that time.
+export function Countdown({ lead, at }) {
   const now = useNow(1000);
-  if (!at) return <span class="due none">{S.noFollowUp}</span>;
-  const diff = Date.parse(at) - now;
-  const over = diff < 0;
+  const c = lead ? clockOf(lead, now) : { due: at ? Date.parse(at) : null, running: false };
+  if (c.due == null) {
+    return <span class="due none">{c.state === 'paused' ? S.slaPausedShort : S.noFollowUp}</span>;
+  }
+  const diff = c.due - now;
+  const over = diff <= 0;
+  const cls = over ? 'due overdue' : c.state === 'warning' ? 'due warning' : 'due';
+  const what = c.running ? SLA_METRIC_SHORT[c.metric] : null;
   return (
-    <span class={over ? 'due overdue' : 'due'} role="timer">
+    <span class={cls} role="timer" data-state={over ? 'breached' : c.state || 'none'}>
+      {what && <span class="due-what">{what} · </span>}
       {over ? S.overdueBy(fmtDuration(diff)) : S.dueIn(fmtDuration(diff))}
     </span>
   );
@@ -45,12 +75,14 @@ export function Screen({ title, children, actions }) {
   );
 }
 
-export function LeadRow({ lead, products, showOwner, users, children }) {
-  const overdue = isOverdue(lead);
-  const product = products?.find((p) => p.id === lead.product_id)?.name || lead.product_text;
-  const owner = showOwner && users?.find((u) => u.id === lead.owner_id)?.name;
+export function LeadRow({ lead, productName, ownerName, children }) {
+  const now = Date.now();
+  const c = clockOf(lead, now);
+  const overdue = isOverdue(lead, now);
+  const product = productName || lead.product_text;
+  const cls = overdue ? ' is-overdue' : c.state === 'warning' && c.running ? ' is-warning' : '';
   return (
-    <li class={`lead-row${overdue ? ' is-overdue' : ''}`}>
+    <li class={`lead-row${cls}`}>
       <Link href={`/leads/${lead.id}`} class="lead-link">
         <span class="lead-main">
           <strong class="lead-name">{lead.contact_name}</strong>
@@ -59,14 +91,52 @@ export function LeadRow({ lead, products, showOwner, users, children }) {
         <span class="lead-sub">
           <span class={`stage stage-${lead.stage}`}>{STAGE_LABEL[lead.stage] || lead.stage}</span>
           {product && <span class="muted">{product}</span>}
-          {owner && <span class="muted">{owner}</span>}
+          {ownerName && <span class="muted">{ownerName}</span>}
           {lead._pending && <span class="badge" title={S.notSent}>{S.pendingBadge}</span>}
         </span>
-        <Countdown at={lead.next_follow_up_at} />
+        <Countdown lead={lead} />
       </Link>
       {children}
     </li>
   );
+}
+
+// A long list without the cost of a long list: the first rows at once, more as the end
+// comes into view (or on a button), so 5,000 leads render like 40.
+export function LeadList({ leads, label, first = 40, step = 200, renderRow, button = false }) {
+  const [shown, setShown] = useState(first);
+  const end = useRef(null);
+  const more = leads.length > shown;
+  useEffect(() => {
+    if (button || !more || !end.current || typeof IntersectionObserver === 'undefined') return undefined;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setShown((n) => n + step);
+      },
+      { rootMargin: '600px 0px' },
+    );
+    io.observe(end.current);
+    return () => io.disconnect();
+  }, [button, more, shown, step]);
+  return (
+    <>
+      <ul class="lead-list" aria-label={label}>
+        {leads.slice(0, shown).map(renderRow)}
+      </ul>
+      {more && (button ? (
+        <button type="button" class="more" onClick={() => setShown((n) => n + step)}>
+          {S.showMore(Math.min(step, leads.length - shown), leads.length - shown)}
+        </button>
+      ) : (
+        <p class="more muted" ref={end}>{S.moreBelow(leads.length - shown)}</p>
+      ))}
+    </>
+  );
+}
+
+// Names by id, built once per list rather than searched once per row.
+export function useNames(list) {
+  return useMemo(() => new Map((list || []).map((x) => [x.id, x.name])), [list]);
 }
 
 export function problemText(p) {

@@ -47,3 +47,11 @@ export function toLocalInput(iso) {
 export function fromLocalInput(value) {
   return value ? new Date(value).toISOString() : null;
 }
+
+// A policy target in business minutes: "2 h", "1 h 30 min", "24 h".
+export function fmtMinutes(min) {
+  if (min == null) return '';
+  const h = Math.floor(min / 60), m = min % 60;
+  if (!h) return `${m} min`;
+  return m ? `${h} h ${m} min` : `${h} h`;
+}

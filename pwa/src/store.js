@@ -22,7 +22,9 @@ export let state = {
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   status: { state: 'idle', failures: 0 },
   leads: new Map(),
-  followups: new Map(),
+  followups: new Map(), // only those pending mutations touch; see followupsOf()
+  slaPolicies: [],
+  dataVersion: 0, // bumped by every refresh
   users: [],
   products: [],
   outbox: [],
@@ -49,7 +51,9 @@ export function useStore() {
 
 let refreshing = null;
 let again = false;
-// Re-read IndexedDB and re-apply pending mutations on top of the server's copy.
+// Re-read IndexedDB and re-apply pending mutations on top of the server's copy. Follow-ups
+// stay in IndexedDB (a rep has tens of thousands): the view holds only those the outbox
+// touches; a lead's timeline reads its own with followupsOf().
 export async function refresh() {
   if (refreshing) {
     again = true;
@@ -58,23 +62,37 @@ export async function refresh() {
   refreshing = (async () => {
     do {
       again = false;
-      const tx = db.transaction(['leads', 'followups', 'users', 'products', 'outbox', 'problems', 'meta']);
-      const [leads, followups, users, products, outbox, problems, lastSyncAt] = await Promise.all([
+      const tx = db.transaction(['leads', 'followups', 'users', 'products', 'records', 'outbox', 'problems', 'meta']);
+      const [leads, users, products, records, outbox, problems, lastSyncAt] = await Promise.all([
         tx.objectStore('leads').getAll(),
-        tx.objectStore('followups').getAll(),
         tx.objectStore('users').getAll(),
         tx.objectStore('products').getAll(),
+        tx.objectStore('records').getAll(),
         tx.objectStore('outbox').getAll(),
         tx.objectStore('problems').getAll(),
         tx.objectStore('meta').get('last_sync_at'),
       ]);
+      const fuStore = tx.objectStore('followups');
+      const followups = (await Promise.all(
+        outbox.filter((e) => e.name === 'followup.create' && e.args?.id).map((e) => fuStore.get(e.args.id)),
+      )).filter(Boolean);
       const view = materialize({ leads, followups, outbox, me: state.session?.user });
-      set({ ...view, users, products, outbox, problems, lastSyncAt });
+      const slaPolicies = records.filter((r) => r.entity === 'sla_policy');
+      set({ ...view, users, products, slaPolicies, outbox, problems, lastSyncAt, dataVersion: state.dataVersion + 1 });
     } while (again);
   })().finally(() => {
     refreshing = null;
   });
   return refreshing;
+}
+
+// A lead's timeline: the server's follow-ups from IndexedDB (by the lead_id index) with the
+// pending ones of the view on top.
+export async function followupsOf(leadId) {
+  const stored = await db.getAllFromIndex('followups', 'lead_id', leadId);
+  const byId = new Map(stored.map((f) => [f.id, f]));
+  for (const f of state.followups.values()) if (f.lead_id === leadId) byId.set(f.id, f);
+  return [...byId.values()].sort((a, b) => (a.happened_at < b.happened_at ? 1 : -1));
 }
 
 function broadcast(msg) {

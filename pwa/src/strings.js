@@ -40,6 +40,9 @@ export const S = {
   overdueBy: (d) => `Overdue by ${d}`,
   dueIn: (d) => `Due in ${d}`,
   noFollowUp: 'No follow-up set',
+  slaPausedShort: 'Clock paused',
+  moreBelow: (n) => `${n} more below…`,
+  showMore: (n, total) => (n === total ? `Show ${n} more` : `Show ${n} more (of ${total})`),
   overdue: 'Overdue',
   notSent: 'Not sent yet',
   // capture
@@ -57,6 +60,16 @@ export const S = {
   cancel: 'Cancel',
   required: 'Required',
   saved: 'Saved on this device; it will be sent when online.',
+  // SLA clock
+  sla: 'Response clock',
+  slaDue: 'Due',
+  slaWarnAt: 'Due soon from',
+  slaMetAt: (t) => `Met ${t}`,
+  slaBreachedAt: (t) => `Overdue since ${t}`,
+  slaEscalatedAt: (t) => `Escalated to the team lead ${t}`,
+  slaTarget: (d, name) => `Target ${d} of business time (${name})`,
+  slaLocal: 'Updated on this device; the server confirms at the next sync.',
+  slaNone: 'No clock running',
   // detail
   leadNotFound: 'This lead is not on this device (it may have been reassigned).',
   back: 'Back',
@@ -97,6 +110,9 @@ export const S = {
   teamTitle: 'Team board',
   teamEmpty: 'No open leads in your teams.',
   openCount: (n, o) => `${n} open, ${o} overdue`,
+  teamCount: (n, breached, warning) =>
+    `${n} open · ${breached} overdue · ${warning} due soon`,
+  teamAttention: 'Needs attention',
   // questions
   questionsTitle: 'Question queue',
   questionsPlaceholder: 'The customer-service question queue is coming soon.',
@@ -124,6 +140,11 @@ export const S = {
 
 export const STAGE_LABEL = {
   new: 'New', contacted: 'Contacted', quoted: 'Quoted', negotiating: 'Negotiating', won: 'Won', lost: 'Lost',
+};
+export const SLA_METRIC = { first_response: 'First response', follow_up: 'Follow-up' };
+export const SLA_METRIC_SHORT = { first_response: 'Reply', follow_up: 'Follow-up' };
+export const SLA_STATE = {
+  ok: 'On track', warning: 'Due soon', breached: 'Overdue', paused: 'Paused', met: 'Met',
 };
 export const KIND_LABEL = {
   call: 'Call', visit: 'Visit', message: 'Message', email: 'Email', quote: 'Quote', note: 'Note',

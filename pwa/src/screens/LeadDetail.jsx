@@ -1,10 +1,10 @@
-import { useState } from 'preact/hooks';
-import { S, STAGE_LABEL, KIND_LABEL, LOST_REASONS, SOURCES } from '../strings.js';
-import { dismissProblem, mutate, useStore } from '../store.js';
+import { useEffect, useState } from 'preact/hooks';
+import { S, STAGE_LABEL, KIND_LABEL, LOST_REASONS, SOURCES, SLA_METRIC, SLA_STATE } from '../strings.js';
+import { dismissProblem, followupsOf, mutate, useStore } from '../store.js';
 import { uuid } from '../sync/db.js';
-import { fmtDateTime, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
-import { Countdown, Screen, problemText } from '../components.jsx';
-import { OPEN_STAGES } from '../sync/apply.js';
+import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
+import { Countdown, Screen, problemText, useNow } from '../components.jsx';
+import { OPEN_STAGES, clockOf, policyFor } from '../sync/apply.js';
 
 const ACTIONS = [
   ['call', S.actCalled],
@@ -97,9 +97,53 @@ function ActionForm({ kind, lead, onDone }) {
   );
 }
 
+// The lead's SLA clock as the server computed it, moved on by the device clock: which
+// deadline, its state, when it is due (with a countdown), met/breached/escalated times and
+// the policy's target.
+function SlaClock({ lead, policies }) {
+  const now = useNow(1000);
+  const sla = lead.sla;
+  if (!sla) return <dd class="sla"><span class="muted">{S.slaNone}</span></dd>;
+  const c = clockOf(lead, now);
+  const state = c.running ? c.state : sla.state;
+  const policy = policyFor(lead, policies);
+  return (
+    <dd class="sla">
+      <span class="sla-metric">{SLA_METRIC[sla.metric] || sla.metric}</span>{' '}
+      <span class={`sla-state sla-${state}`}>{SLA_STATE[state] || state}</span>
+      {sla.due_at && state !== 'met' && (
+        <>
+          <br />
+          {S.slaDue} {fmtDateTime(sla.due_at)}
+          {c.running && <> · <Countdown at={sla.due_at} /></>}
+        </>
+      )}
+      {sla.met_at && state === 'met' && <><br />{S.slaMetAt(fmtDateTime(sla.met_at))}</>}
+      {sla.breached_at && state === 'breached' && <><br />{S.slaBreachedAt(fmtDateTime(sla.breached_at))}</>}
+      {sla.escalated_at && <><br />{S.slaEscalatedAt(fmtDateTime(sla.escalated_at))}</>}
+      {policy && <><br /><span class="muted">{S.slaTarget(fmtMinutes(policy.target_minutes), policy.name)}</span></>}
+      {sla._local && <><br /><span class="muted">{S.slaLocal}</span></>}
+    </dd>
+  );
+}
+
+// The lead's follow-ups, re-read from IndexedDB whenever the data changes.
+function useTimeline(id, version) {
+  const [timeline, setTimeline] = useState([]);
+  useEffect(() => {
+    let live = true;
+    followupsOf(id).then((list) => live && setTimeline(list));
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+  return timeline;
+}
+
 export function LeadDetail({ id }) {
   const s = useStore();
   const [action, setAction] = useState(null);
+  const timeline = useTimeline(id, s.dataVersion);
   const lead = s.leads.get(id);
   if (!lead) {
     return <Screen title={S.leadNotFound}><p><a href="/">{S.back}</a></p></Screen>;
@@ -107,9 +151,6 @@ export function LeadDetail({ id }) {
   const me = s.session.user;
   const product = s.products.find((p) => p.id === lead.product_id);
   const owner = s.users.find((u) => u.id === lead.owner_id);
-  const timeline = [...s.followups.values()]
-    .filter((f) => f.lead_id === id)
-    .sort((a, b) => (a.happened_at < b.happened_at ? 1 : -1));
   const problems = s.problems.filter((p) => p.lead_id === id);
   const open = OPEN_STAGES.includes(lead.stage);
   const canAssign = me.role === 'lead' || me.role === 'admin';
@@ -140,6 +181,8 @@ export function LeadDetail({ id }) {
         </dd>
         <dt>{S.source}</dt><dd>{SOURCES[lead.source] || lead.source}</dd>
         {owner && <><dt>{S.owner}</dt><dd>{owner.name}</dd></>}
+        <dt>{S.sla}</dt>
+        <SlaClock lead={lead} policies={s.slaPolicies} />
         <dt>{S.nextFollowUp}</dt>
         <dd>{lead.next_follow_up_at && <>{fmtDateTime(lead.next_follow_up_at)}<br /></>}<Countdown at={lead.next_follow_up_at} /></dd>
         {lead.notes && <><dt>{S.notes}</dt><dd class="pre">{lead.notes}</dd></>}

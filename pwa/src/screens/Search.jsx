@@ -1,20 +1,49 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { S } from '../strings.js';
 import { useStore } from '../store.js';
-import { LeadRow, Screen } from '../components.jsx';
+import { LeadRow, Screen, useNames } from '../components.jsx';
 
 const FIELDS = ['contact_name', 'company', 'phone', 'email', 'product_text', 'notes', 'region'];
+const MAX = 100;
+
+// One lower-cased haystack (and the phone's digits) per lead, built once per data change, so
+// a keystroke is a scan of plain strings rather than 10,000 joins.
+function buildIndex(leads, productName) {
+  const out = [];
+  for (const l of leads.values()) {
+    let hay = '';
+    for (const f of FIELDS) if (l[f]) hay += `${l[f]} `;
+    const p = productName.get(l.product_id);
+    if (p) hay += p;
+    out.push({ lead: l, hay: hay.toLowerCase(), digits: (l.phone || '').replace(/[^\d]/g, '') });
+  }
+  return out;
+}
+
+export function search(index, q, max = MAX) {
+  const needle = q.trim().toLowerCase();
+  if (!needle) return { hits: [], total: 0 };
+  const digits = needle.replace(/[^\d]/g, '');
+  const byDigits = digits.length >= 3;
+  const hits = [];
+  let total = 0;
+  for (const e of index) {
+    if (e.hay.includes(needle) || (byDigits && e.digits.includes(digits))) {
+      total += 1;
+      if (hits.length < max) hits.push(e.lead);
+    }
+  }
+  return { hits, total };
+}
 
 export function Search() {
   const s = useStore();
   const [q, setQ] = useState('');
-  const needle = q.trim().toLowerCase();
-  const productName = new Map(s.products.map((p) => [p.id, p.name]));
-  const hits = !needle ? [] : [...s.leads.values()].filter((l) => {
-    const hay = [...FIELDS.map((f) => l[f]), productName.get(l.product_id)].filter(Boolean).join(' ').toLowerCase();
-    const digits = needle.replace(/[^\d]/g, '');
-    return hay.includes(needle) || (digits.length >= 3 && (l.phone || '').replace(/[^\d]/g, '').includes(digits));
-  });
+  const products = useNames(s.products);
+  const users = useNames(s.users);
+  const index = useMemo(() => buildIndex(s.leads, products), [s.leads, products]);
+  const { hits } = useMemo(() => search(index, q), [index, q]);
+  const needle = q.trim();
   return (
     <Screen title={S.searchTitle}>
       <form role="search" class="form" onSubmit={(e) => e.preventDefault()}>
@@ -24,9 +53,9 @@ export function Search() {
         </label>
       </form>
       {needle && hits.length === 0 && <p class="empty">{S.noResults}</p>}
-      <ul class="lead-list" aria-live="polite">
-        {hits.slice(0, 100).map((l) => (
-          <LeadRow key={l.id} lead={l} products={s.products} showOwner users={s.users} />
+      <ul class="lead-list" aria-live="polite" aria-label={S.searchTitle}>
+        {hits.map((l) => (
+          <LeadRow key={l.id} lead={l} productName={products.get(l.product_id)} ownerName={users.get(l.owner_id)} />
         ))}
       </ul>
     </Screen>

@@ -27,18 +27,24 @@ export async function applyPage(db, page) {
   if (page.reset) {
     for (const s of SERVER_STORES) await tx.objectStore(s).clear();
   }
+  // Every write of the page is issued at once and awaited together: one await per record
+  // would cost a round trip to the event loop each (a first sync is tens of thousands).
+  const writes = [];
+  const stores = {};
   for (const c of page.changes || []) {
     const storeName = ENTITY_STORES[c.entity] || 'records';
-    const store = tx.objectStore(storeName);
+    const store = (stores[storeName] ||= tx.objectStore(storeName));
     const key = storeName === 'records' ? `${c.entity}:${c.id}` : c.id;
     if (c.op === 'put') {
-      const rec = storeName === 'records' ? { ...c.data, key, entity: c.entity } : { ...c.data };
-      if (rec.id == null) rec.id = c.id;
-      await store.put(rec);
+      let rec = c.data;
+      if (storeName === 'records') rec = { ...c.data, key, entity: c.entity };
+      if (rec.id == null) rec = { ...rec, id: c.id };
+      writes.push(store.put(rec));
     } else if (c.op === 'del') {
-      await store.delete(key); // a del of a record we lack is nothing
+      writes.push(store.delete(key)); // a del of a record we lack is nothing
     }
   }
+  await Promise.all(writes);
   await meta.put(page.cursor, 'cursor');
   const acked = Math.max((await meta.get('acked_mutation_id')) || 0, page.last_mutation_id || 0);
   await meta.put(acked, 'acked_mutation_id');
@@ -93,7 +99,7 @@ export class SyncEngine {
     setTimer = (fn, ms) => setTimeout(fn, ms),
     clearTimer = (t) => clearTimeout(t),
     periodMs = 3 * 60_000,
-    pageLimit = 500,
+    pageLimit = 1000, // the server's maximum
     batchSize = 200,
     onStatus = () => {},
     onChange = () => {},
