@@ -159,17 +159,18 @@ def create_people(app) -> dict[str, Any]:
 def due_clock(j: int) -> dict[str, Any]:
     """The clock of due lead j (0..999), as it is before the check."""
     started = NOW - timedelta(hours=30, minutes=j % 60)
+    tie = timedelta(microseconds=j)  # no two due leads share sla_next_at: a stable order
     if j % 4 in (0, 1):  # ok, warning time passed, deadline ahead -> warning
-        warn = NOW - timedelta(minutes=1 + j % 50)
-        due = NOW + timedelta(hours=1, minutes=j % 30)
+        warn = NOW - timedelta(minutes=1 + j % 50) + tie
+        due = NOW + timedelta(hours=1, minutes=j % 30) + tie
         state, nxt = "ok", warn
     elif j % 4 == 2:  # ok, deadline passed -> breached (the warning is skipped)
-        warn = NOW - timedelta(hours=3, minutes=j % 50)
-        due = NOW - timedelta(minutes=1 + j % 50)
+        warn = NOW - timedelta(hours=3, minutes=j % 50) + tie
+        due = NOW - timedelta(minutes=1 + j % 50) + tie
         state, nxt = "ok", warn
     else:  # warning already sent, deadline passed -> breached
-        warn = NOW - timedelta(hours=3, minutes=j % 50)
-        due = NOW - timedelta(minutes=1 + j % 50)
+        warn = NOW - timedelta(hours=3, minutes=j % 50) + tie
+        due = NOW - timedelta(minutes=1 + j % 50) + tie
         state, nxt = "warning", due
     return {
         "sla_metric": "follow_up",
@@ -257,9 +258,14 @@ class Raw:
         if kind == "sqlite":
             from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+            from app.push.models import Reminder
+
             dialect = sqlite_dialect.dialect()
             self.procs = {
                 c.name: c.type._cached_bind_processor(dialect) for c in self.table.columns
+            }
+            self.reminder_procs = {
+                c.name: c.type._cached_bind_processor(dialect) for c in Reminder.__table__.columns
             }
             self.conn = sqlite3.connect(path, isolation_level=None)
             self.conn.execute("PRAGMA busy_timeout=10000")
@@ -268,9 +274,9 @@ class Raw:
 
             self.conn = psycopg.connect(url, autocommit=True)
 
-    def value(self, col: str, v: Any) -> Any:
+    def value(self, col: str, v: Any, procs: dict | None = None) -> Any:
         if self.kind == "sqlite":
-            proc = self.procs[col]
+            proc = (procs or self.procs)[col]
             return proc(v) if proc is not None else v
         if isinstance(v, datetime):
             return v.astimezone(UTC).replace(tzinfo=None)
@@ -312,7 +318,7 @@ class Raw:
     def analyze(self) -> None:
         self.conn.execute("ANALYZE" if self.kind == "sqlite" else "VACUUM ANALYZE")
 
-    def reset_due(self, org_id: uuid.UUID, due_ids: list[uuid.UUID]) -> None:
+    def reset_due(self, org_id: uuid.UUID, due_ids: list[uuid.UUID], rep_id) -> None:
         """Make the same 1,000 leads due again, and forget the previous run's output."""
         m = self.mark
         names = [
@@ -333,17 +339,90 @@ class Raw:
                 (*(self.value(n, clock[n]) for n in names), self.key(org_id), self.key(lead_id))
             )
         sql = f"UPDATE leads SET {sets} WHERE org_id = {m} AND id = {m}"
+        # The leads already in 'warning' had a "due soon" reminder: still pending (the
+        # device was offline), so the overdue one supersedes it, as in production.
+        rcols = list(self.pending_reminder(org_id, due_ids[0], 0, rep_id))
+        rparams = [
+            tuple(
+                self.value(c, v, getattr(self, "reminder_procs", None))
+                for c, v in self.pending_reminder(org_id, lead_id, j, rep_id).items()
+            )
+            for j, lead_id in enumerate(due_ids)
+            if due_clock(j)["sla_state"] == "warning"
+        ]
+        rsql = f"INSERT INTO reminders ({', '.join(rcols)}) VALUES ({', '.join([m] * len(rcols))})"
         if self.kind == "sqlite":
             self.conn.execute("BEGIN")
             self.conn.executemany(sql, params)
             self.conn.execute(f"DELETE FROM reminders WHERE org_id = {m}", (self.key(org_id),))
             self.conn.execute(f"DELETE FROM sla_events WHERE org_id = {m}", (self.key(org_id),))
+            self.conn.executemany(rsql, rparams)
             self.conn.execute("COMMIT")
         else:
             with self.conn.transaction():
                 self.conn.cursor().executemany(sql, params)
                 self.conn.execute(f"DELETE FROM reminders WHERE org_id = {m}", (org_id,))
                 self.conn.execute(f"DELETE FROM sla_events WHERE org_id = {m}", (org_id,))
+                self.conn.cursor().executemany(rsql, rparams)
+
+    @staticmethod
+    def pending_reminder(org_id, lead_id, j: int, rep_id) -> dict[str, Any]:
+        clock = due_clock(j)
+        started = int(clock["sla_started_at"].timestamp())
+        return {
+            "org_id": org_id,
+            "id": uuid.UUID(int=j + 1),
+            "user_id": rep_id,
+            "kind": "due_soon",
+            "item_type": "lead",
+            "item_id": lead_id,
+            "milestone": f"follow_up:{started}:warning",
+            "title": f"Follow-up due soon: Contact {j}",
+            "body": "Due Wed 10:00.",
+            "url": f"/leads/{lead_id}",
+            "urgency": "normal",
+            "ttl_seconds": 3600,
+            "topic": lead_id.hex,
+            "not_before": clock["sla_warn_at"],
+            "expires_at": clock["sla_due_at"],
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": clock["sla_warn_at"],
+            "last_error": None,
+            "created_at": clock["sla_warn_at"],
+            "delivered_at": None,
+        }
+
+    def snapshot(self, org_id: uuid.UUID, due_ids: list[uuid.UUID], base_version: int):
+        """What a check leaves behind, comparable between two implementations."""
+        m = self.mark
+        k = self.key(org_id)
+        ids = {self.key(i) for i in due_ids}
+        leads = sorted(
+            (r[0], *r[1:-1], r[-1] - base_version)
+            for r in self.conn.execute(
+                "SELECT id, sla_state, sla_next_at, sla_breached_at, sla_escalated_at, version"
+                f" FROM leads WHERE org_id = {m} AND version > {m}",
+                (k, base_version),
+            ).fetchall()
+        )
+        assert all(r[0] in ids for r in leads), "a lead outside the due set changed"
+        events = sorted(
+            self.conn.execute(
+                "SELECT item_type, item_id, metric, event, at, due_at, policy_id"
+                f" FROM sla_events WHERE org_id = {m}",
+                (k,),
+            ).fetchall()
+        )
+        reminders = sorted(
+            self.conn.execute(
+                "SELECT user_id, kind, item_type, item_id, milestone, title, body, url, urgency,"
+                " ttl_seconds, topic, not_before, expires_at, status, attempts, next_attempt_at,"
+                f" last_error FROM reminders WHERE org_id = {m}",
+                (k,),
+            ).fetchall()
+        )
+        return {"leads": leads, "events": events, "reminders": reminders}
 
     def due_count(self) -> int:
         m = self.mark
@@ -474,7 +553,7 @@ def measure(app, raw: Raw, people, due_ids, runs: int, label: str) -> dict[str, 
     org_id = people["org_id"]
     times, cpus, stats_list = [], [], []
     for r in range(runs):
-        raw.reset_due(org_id, due_ids)
+        raw.reset_due(org_id, due_ids, people["rep_id"])
         assert raw.due_count() == DUE, raw.due_count()
         seconds, cpu, stats = one_check(app)
         times.append(seconds)
@@ -489,7 +568,7 @@ def measure(app, raw: Raw, people, due_ids, runs: int, label: str) -> dict[str, 
     assert raw.due_count() == 0, "the check left due leads behind"
 
     # One more run with statement logging (counts, database wait), not in the median.
-    raw.reset_due(org_id, due_ids)
+    raw.reset_due(org_id, due_ids, people["rep_id"])
     with app.app_context():
         slog = StatementLog(db.engine)
     try:
@@ -498,7 +577,7 @@ def measure(app, raw: Raw, people, due_ids, runs: int, label: str) -> dict[str, 
         slog.remove()
 
     # And one under cProfile (slower; shows where the Python time goes).
-    raw.reset_due(org_id, due_ids)
+    raw.reset_due(org_id, due_ids, people["rep_id"])
     profiler = cProfile.Profile()
     profiler.enable()
     one_check(app)
@@ -513,9 +592,9 @@ def measure(app, raw: Raw, people, due_ids, runs: int, label: str) -> dict[str, 
     profile_tot = buf.getvalue()
 
     # EXPLAIN of the due-leads query as the app sent it, with 1,000 leads due again.
-    raw.reset_due(org_id, due_ids)
+    raw.reset_due(org_id, due_ids, people["rep_id"])
     plan = explain(raw, *slog.due_statement) if slog.due_statement else ["(not captured)"]
-    raw.reset_due(org_id, due_ids)  # leave the database as a run finds it
+    raw.reset_due(org_id, due_ids, people["rep_id"])  # leave the database as a run finds it
 
     last = stats_list[-1]
     return {
@@ -549,12 +628,58 @@ def measure(app, raw: Raw, people, due_ids, runs: int, label: str) -> dict[str, 
 # --- one database ------------------------------------------------------------------------
 
 
-def run_one(kind: str, sizes: tuple[int, int], runs: int, keep: bool, show_profile: bool):
+APP_CHECK = None
+
+
+def use_variant(variant: str) -> None:
+    """``app``: the code in app/sla/service.py; ``patched``: bench/sla_fast_prototype.py."""
+    global APP_CHECK
+    import app.sla.service as service
+
+    if APP_CHECK is None:
+        APP_CHECK = service.run_sla_check
+    if variant == "app":
+        service.run_sla_check = APP_CHECK
+    else:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import sla_fast_prototype
+
+        sla_fast_prototype.install()
+
+
+def equivalent(app, raw: Raw, people, due_ids) -> dict[str, Any]:
+    """Run both variants on the same due set; compare leads, events and reminders."""
+    snaps = {}
+    for variant in ("app", "patched"):
+        use_variant(variant)
+        raw.reset_due(people["org_id"], due_ids, people["rep_id"])
+        base = raw.counter(people["org_id"])
+        one_check(app)
+        snaps[variant] = raw.snapshot(people["org_id"], due_ids, base)
+        snaps[variant]["counter_advance"] = raw.counter(people["org_id"]) - base
+    out = {}
+    for part in ("leads", "events", "reminders", "counter_advance"):
+        a, b = snaps["app"][part], snaps["patched"][part]
+        out[part] = {
+            "same": a == b,
+            "app": a if isinstance(a, int) else len(a),
+            "patched": b if isinstance(b, int) else len(b),
+        }
+    expired = sum(1 for r in snaps["app"]["reminders"] if r[13] == "expired")
+    out["superseded_reminders"] = expired
+    out["all_same"] = all(v["same"] for k, v in out.items() if isinstance(v, dict))
+    raw.reset_due(people["org_id"], due_ids, people["rep_id"])
+    return out
+
+
+def run_one(kind: str, sizes, runs: int, keep: bool, show_profile: bool, variants: list[str]):
     from app import create_app
 
     workdir = Path(tempfile.mkdtemp(prefix=f"leadsync-sla-bench-{kind}-"))
     url = prepare_database(kind, workdir)
     path = str(workdir / "sla_bench.db") if kind == "sqlite" else None
+    results: dict[str, dict[str, Any]] = {v: {} for v in variants}
+    check = None
     try:
         t0 = time.perf_counter()
         run_migrations(url)
@@ -569,13 +694,25 @@ def run_one(kind: str, sizes: tuple[int, int], runs: int, keep: bool, show_profi
         seed_leads(raw, people, 0, small, due_ids)
         raw.analyze()
         log(f"{kind}: seeded {small:,} leads ({DUE:,} due) in {time.perf_counter() - t0:.1f}s")
-        result_small = measure(app, raw, people, due_ids, runs, f"{kind} {small:,}")
+        if len(variants) > 1:
+            check = equivalent(app, raw, people, due_ids)
+            log(f"{kind}: app and patched leave the same rows: {check}")
+        for variant in variants:
+            use_variant(variant)
+            results[variant]["small"] = measure(
+                app, raw, people, due_ids, runs, f"{kind} {variant} {small:,}"
+            )
 
         t0 = time.perf_counter()
         seed_leads(raw, people, small, large - small, None)
         raw.analyze()
         log(f"{kind}: grew to {large:,} leads in {time.perf_counter() - t0:.1f}s")
-        result_large = measure(app, raw, people, due_ids, runs, f"{kind} {large:,}")
+        for variant in variants:
+            use_variant(variant)
+            results[variant]["large"] = measure(
+                app, raw, people, due_ids, runs, f"{kind} {variant} {large:,}"
+            )
+        use_variant("app")
         raw.close()
         with app.app_context():
             from app.extensions import db
@@ -584,33 +721,50 @@ def run_one(kind: str, sizes: tuple[int, int], runs: int, keep: bool, show_profi
     finally:
         if not keep:
             drop_database(kind, workdir)
-    ratio = result_large["median_seconds"] / result_small["median_seconds"]
-    out = {
+    out: dict[str, Any] = {
         "db": kind,
         "now": NOW.isoformat(),
         "due": DUE,
         "runs": runs,
-        "small": result_small,
-        "large": result_large,
-        "ratio_large_to_small": ratio,
-        "ratio_cpu_large_to_small": result_large["median_cpu_seconds"]
-        / result_small["median_cpu_seconds"],
-        "targets": {
-            f"ratio_le_{TARGET_RATIO}": ratio <= TARGET_RATIO,
-            f"small_under_{TARGET_SECONDS:g}s": result_small["median_seconds"] < TARGET_SECONDS,
-            f"large_under_{TARGET_SECONDS:g}s": result_large["median_seconds"] < TARGET_SECONDS,
-        },
+        "equivalence": check,
         "loadavg": os.getloadavg(),
         "kept": str(url) if keep else None,
     }
-    report(out, show_profile)
+    for variant in variants:
+        result_small, result_large = results[variant]["small"], results[variant]["large"]
+        ratio = result_large["median_seconds"] / result_small["median_seconds"]
+        r = {
+            "db": kind,
+            "variant": variant,
+            "due": DUE,
+            "runs": runs,
+            "small": result_small,
+            "large": result_large,
+            "ratio_large_to_small": ratio,
+            "ratio_cpu_large_to_small": result_large["median_cpu_seconds"]
+            / result_small["median_cpu_seconds"],
+            "targets": {
+                f"ratio_le_{TARGET_RATIO}": ratio <= TARGET_RATIO,
+                f"small_under_{TARGET_SECONDS:g}s": result_small["median_seconds"] < TARGET_SECONDS,
+                f"large_under_{TARGET_SECONDS:g}s": result_large["median_seconds"] < TARGET_SECONDS,
+            },
+            "loadavg": out["loadavg"],
+        }
+        report(r, show_profile)
+        out[variant] = r
+    if check is not None:
+        print(f"{kind}: app vs patched prototype, same rows left behind: {check['all_same']}")
+        print(f"  {check}")
     return out
 
 
 def report(r: dict[str, Any], show_profile: bool) -> None:
     s, g = r["small"], r["large"]
     print()
-    print(f"=== {r['db']}: run_sla_check(now) with {r['due']:,} leads due, median of {r['runs']}")
+    print(
+        f"=== {r['db']} / {r['variant']}: run_sla_check(now) with {r['due']:,} leads due,"
+        f" median of {r['runs']}"
+    )
 
     def row(label, a, b):
         print(f"{label:<44}{a:>20}{b:>20}")
@@ -682,35 +836,53 @@ def main() -> int:
     parser.add_argument("--db", choices=("postgres", "sqlite", "both"), default="postgres")
     parser.add_argument("--quick", action="store_true", help="2k / 20k leads, 3 runs")
     parser.add_argument("--runs", type=int, default=None, help="measured runs per size (5)")
+    parser.add_argument(
+        "--variant",
+        choices=("app", "patched", "both"),
+        default="app",
+        help="app: app/sla/service.py as it is; patched: bench/sla_fast_prototype.py",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--profile", action="store_true", help="print the cProfile tables")
     args = parser.parse_args()
     sizes = (2_000, 20_000) if args.quick else (10_000, 1_000_000)
     runs = args.runs or (3 if args.quick else 5)
     kinds = ["postgres", "sqlite"] if args.db == "both" else [args.db]
+    variants = ["app", "patched"] if args.variant == "both" else [args.variant]
     results = {}
     for kind in kinds:
-        results[kind] = run_one(kind, sizes, runs, args.keep, args.profile)
+        results[kind] = run_one(kind, sizes, runs, args.keep, args.profile, variants)
         results[kind]["quick"] = args.quick
     name = "results-sla-quick.json" if args.quick else "results-sla.json"
     out = ROOT / "bench" / name
-    previous = {}
-    if out.exists():
+    merged: dict[str, Any] = {}
+    if out.exists():  # keep the other variants' figures from earlier runs
         try:
-            previous = json.loads(out.read_text())
+            merged = json.loads(out.read_text())
         except ValueError:
-            previous = {}
-    previous.update(results)
-    out.write_text(json.dumps(previous, indent=2, default=str) + "\n")
+            merged = {}
+    for kind, res in results.items():
+        merged.setdefault(kind, {}).update(res)
+    out.write_text(json.dumps(merged, indent=2, default=str) + "\n")
     log(f"wrote {out}")
-    if len(kinds) > 1:
-        print()
-        print(f"{'':<12}{'10k (ms)':>12}{'1M (ms)':>12}{'ratio':>8}{'reminders':>11}")
-        for kind, r in results.items():
+    print()
+    print(
+        f"{'db':<10}{'variant':<9}{'small (ms)':>12}{'1M (ms)':>10}{'ratio':>7}"
+        f"{'<1s small/large':>17}{'milestones (large)':>34}{'reminders':>10}"
+    )
+    for kind, res in results.items():
+        for variant in variants:
+            r = res[variant]
+            s, g = r["small"], r["large"]
+            under = (
+                f"{'yes' if s['median_seconds'] < 1 else 'NO'}/"
+                f"{'yes' if g['median_seconds'] < 1 else 'NO'}"
+            )
+            ms = ", ".join(f"{k} {v}" for k, v in g["milestones"].items())
             print(
-                f"{kind:<12}{r['small']['median_seconds'] * 1000:>12.0f}"
-                f"{r['large']['median_seconds'] * 1000:>12.0f}"
-                f"{r['ratio_large_to_small']:>8.2f}{r['large']['reminders']:>11}"
+                f"{kind:<10}{variant:<9}{s['median_seconds'] * 1000:>12.0f}"
+                f"{g['median_seconds'] * 1000:>10.0f}{r['ratio_large_to_small']:>7.2f}"
+                f"{under:>17}{ms:>34}{g['reminders']:>10}"
             )
     return 0
 

@@ -832,7 +832,7 @@ def floor_push(kind: str, url: str, path: str | None, seed: OrgSeed, scale: Scal
             conn.execute("SAVEPOINT m")
             row["version"] = conn.execute(bump, (org,)).fetchone()[0]
             conn.execute(
-                insert_lead, tuple(conv(row[c], p) for c, p in zip(cols, procs, strict=True))
+                insert_lead, tuple(conv(row.get(c), p) for c, p in zip(cols, procs, strict=True))
             )
             conn.execute(advance, (mid, ts, cid))
             conn.execute("RELEASE SAVEPOINT m")

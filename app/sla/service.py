@@ -17,7 +17,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.accounts.models import Organization, TeamMember, User
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
@@ -52,19 +53,62 @@ CONTACT_KINDS = ("call", "visit", "message", "email", "quote")
 # --- what applies ------------------------------------------------------------------------
 
 
-def resolve_target(item_type: str, metric: str, priority: str | None, source: str | None) -> Target:
-    """The most specific active policy of the current organisation that matches (a policy
-    naming priority and source beats one naming either, which beats a catch-all; among
-    equals the stricter target wins), else the defaults."""
-    policies = db.session.scalars(
+def _per_transaction(key: tuple, load):
+    """Read once per transaction what every item of a push batch or a check run needs
+    (policies, calendars); dropped at commit and rollback, and when an admin changes it."""
+    cache = db.session.info.setdefault(_CACHE, {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+_CACHE = "leadsync.sla_cache"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the real transaction, not a savepoint
+        session.info.pop(_CACHE, None)
+
+
+@dataclass(frozen=True)
+class _Policy:
+    id: uuid.UUID
+    priority: str | None
+    source: str | None
+    target_minutes: int
+    warn_ratio: float
+    escalate_after_minutes: int | None
+
+
+def _active_policies(org_id: uuid.UUID, item_type: str, metric: str) -> list[_Policy]:
+    rows = db.session.scalars(
         select(SlaPolicy).where(
-            SlaPolicy.item_type == item_type,
-            SlaPolicy.metric == metric,
-            SlaPolicy.active.is_(True),
-            or_(SlaPolicy.priority.is_(None), SlaPolicy.priority == priority),
-            or_(SlaPolicy.source.is_(None), SlaPolicy.source == source),
+            SlaPolicy.item_type == item_type, SlaPolicy.metric == metric, SlaPolicy.active.is_(True)
         )
-    ).all()
+    )
+    return [
+        _Policy(
+            p.id, p.priority, p.source, p.target_minutes, p.warn_ratio, p.escalate_after_minutes
+        )
+        for p in rows
+    ]
+
+
+def resolve_target(
+    org_id: uuid.UUID, item_type: str, metric: str, priority: str | None, source: str | None
+) -> Target:
+    """The most specific active policy of the organisation that matches (a policy naming
+    priority and source beats one naming either, which beats a catch-all; among equals the
+    stricter target wins), else the defaults."""
+    policies = [
+        p
+        for p in _per_transaction(
+            ("policies", org_id, item_type, metric),
+            lambda: _active_policies(org_id, item_type, metric),
+        )
+        if p.priority in (None, priority) and p.source in (None, source)
+    ]
     if policies:
         best = max(
             policies,
@@ -101,12 +145,17 @@ def calendar_for(
 ) -> BusinessCalendar:
     """The team's own calendar of this kind, else the organisation's, else the default
     hours in the organisation's time zone."""
-    rows = db.session.scalars(select(Calendar).where(Calendar.kind == kind)).all()
-    chosen = next((c for c in rows if team_id is not None and c.team_id == team_id), None) or next(
-        (c for c in rows if c.team_id is None), None
+    rows = _per_transaction(
+        ("calendars", org.id, kind),
+        lambda: [
+            (c.team_id, c.definition)
+            for c in db.session.scalars(select(Calendar).where(Calendar.kind == kind))
+        ],
     )
-    definition = chosen.definition if chosen else {**DEFAULT_SALES_HOURS, "timezone": org.timezone}
-    return _calendar(definition)
+    chosen = next((d for t, d in rows if team_id is not None and t == team_id), None) or next(
+        (d for t, d in rows if t is None), None
+    )
+    return _calendar(chosen or {**DEFAULT_SALES_HOURS, "timezone": org.timezone})
 
 
 def _org(org_id: uuid.UUID) -> Organization:
@@ -132,7 +181,7 @@ def _record(item_type: str, item, event: str, at: datetime) -> None:
 
 
 def _start_lead_clock(lead, metric: str, at: datetime) -> None:
-    target = resolve_target("lead", metric, lead.priority, lead.source)
+    target = resolve_target(lead.org_id, "lead", metric, lead.priority, lead.source)
     cap = lead.next_follow_up_at if metric == "follow_up" else None
     clock.start(lead, target, calendar_for(_org(lead.org_id), "sales", lead.team_id), at, cap)
     _record("lead", lead, "started", at)
@@ -326,6 +375,7 @@ def list_policies(actor: User) -> list[SlaPolicy]:
 
 def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
     _require_manager(actor)
+    db.session.info.pop(_CACHE, None)
     policy = SlaPolicy(org_id=actor.org_id, id=uuid.uuid4(), **data)
     changes.stamp(policy)
     db.session.add(policy)
@@ -335,6 +385,7 @@ def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
 
 def update_policy(actor: User, policy_id: uuid.UUID, data: dict[str, Any]) -> SlaPolicy:
     _require_manager(actor)
+    db.session.info.pop(_CACHE, None)
     policy = db.session.get(SlaPolicy, (actor.org_id, policy_id))
     if policy is None:
         raise NotFound("policy")
@@ -371,6 +422,7 @@ def _check_team(actor: User, team_id: uuid.UUID | None) -> None:
 
 def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
     _require_manager(actor)
+    db.session.info.pop(_CACHE, None)
     _check_team(actor, data.get("team_id"))
     same_team = (
         Calendar.team_id.is_(None)
@@ -401,6 +453,7 @@ def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
 
 def update_calendar(actor: User, calendar_id: uuid.UUID, data: dict[str, Any]) -> Calendar:
     _require_manager(actor)
+    db.session.info.pop(_CACHE, None)
     calendar = db.session.get(Calendar, (actor.org_id, calendar_id))
     if calendar is None:
         raise NotFound("calendar")

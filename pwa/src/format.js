@@ -15,11 +15,13 @@ export function fmtMoney(value, currency) {
   }
 }
 
+const twoDigits = new Intl.NumberFormat(undefined, { minimumIntegerDigits: 2 }); // made once
+
 // "2 d 3 h", "3 h 05 min", "12:04" (min:s) — a countdown that reads at a glance.
 export function fmtDuration(ms) {
   const s = Math.floor(Math.abs(ms) / 1000);
   const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-  const nf = (n) => new Intl.NumberFormat(undefined, { minimumIntegerDigits: 2 }).format(n);
+  const nf = (n) => twoDigits.format(n);
   if (d > 0) return `${d} d ${h} h`;
   if (h > 0) return `${h} h ${nf(m)} min`;
   return `${m}:${nf(s % 60)}`;

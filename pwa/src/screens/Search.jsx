@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { S } from '../strings.js';
 import { useStore } from '../store.js';
-import { LeadRow, Screen, useNames } from '../components.jsx';
+import { LeadList, LeadRow, Screen, useNames } from '../components.jsx';
 
 const FIELDS = ['contact_name', 'company', 'phone', 'email', 'product_text', 'notes', 'region'];
 const MAX = 100;
@@ -53,11 +53,18 @@ export function Search() {
         </label>
       </form>
       {needle && hits.length === 0 && <p class="empty">{S.noResults}</p>}
-      <ul class="lead-list" aria-live="polite" aria-label={S.searchTitle}>
-        {hits.map((l) => (
-          <LeadRow key={l.id} lead={l} productName={products.get(l.product_id)} ownerName={users.get(l.owner_id)} />
-        ))}
-      </ul>
+      <div aria-live="polite">
+        <LeadList
+          key={needle}
+          leads={hits}
+          label={S.searchTitle}
+          first={20}
+          step={40}
+          renderRow={(l) => (
+            <LeadRow key={l.id} lead={l} productName={products.get(l.product_id)} ownerName={users.get(l.owner_id)} />
+          )}
+        />
+      </div>
     </Screen>
   );
 }
