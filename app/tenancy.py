@@ -42,11 +42,14 @@ def reset_current_org(token) -> None:
 
 @contextmanager
 def tenant(org_id: uuid.UUID) -> Iterator[None]:
-    """Run a block as one organisation (scheduler jobs, CLI commands, tests)."""
+    """Run a block as one organisation (scheduler jobs, CLI commands, tests). Inside
+    ``all_orgs()`` it scopes again: a block that names its organisation reads only that."""
     token = _current_org.set(org_id)
+    wide = _all_orgs.set(False)
     try:
         yield
     finally:
+        _all_orgs.reset(wide)
         _current_org.reset(token)
 
 

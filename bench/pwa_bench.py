@@ -420,7 +420,7 @@ KEY_JS = """async (value) => {
   await new Promise((r) => setTimeout(r, 0)); // the app's render has run (microtasks)
   const tDom = performance.now();
   await frame();
-  const rows = document.querySelectorAll('ul.lead-list[aria-label="Search"] > li');
+  const rows = document.querySelectorAll('main ul.lead-list > li');
   return {ms: performance.now() - t0, render_ms: tDom - t0, rows: rows.length,
           first: rows[0]?.querySelector('.lead-name')?.textContent || null};
 }""".replace("__FRAME__", FRAME_JS)

@@ -867,7 +867,7 @@ def main() -> int:
     log(f"wrote {out}")
     print()
     print(
-        f"{'db':<10}{'variant':<9}{'small (ms)':>12}{'1M (ms)':>10}{'ratio':>7}"
+        f"{'db':<10}{'variant':<9}{'small (ms)':>12}{'large (ms)':>11}{'ratio':>7}"
         f"{'<1s small/large':>17}{'milestones (large)':>34}{'reminders':>10}"
     )
     for kind, res in results.items():
@@ -881,7 +881,7 @@ def main() -> int:
             ms = ", ".join(f"{k} {v}" for k, v in g["milestones"].items())
             print(
                 f"{kind:<10}{variant:<9}{s['median_seconds'] * 1000:>12.0f}"
-                f"{g['median_seconds'] * 1000:>10.0f}{r['ratio_large_to_small']:>7.2f}"
+                f"{g['median_seconds'] * 1000:>11.0f}{r['ratio_large_to_small']:>7.2f}"
                 f"{under:>17}{ms:>34}{g['reminders']:>10}"
             )
     return 0

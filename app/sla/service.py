@@ -250,9 +250,24 @@ class CheckStats:
     reminders: int = 0
 
 
-def due_leads(now: datetime, batch: int) -> list:
-    """Leads whose next milestone has come, oldest first — an index range on
-    ``sla_next_at``, so the cost follows what is due, not what is open."""
+def due_organisations(now: datetime, batch: int) -> list[uuid.UUID]:
+    """Organisations with clocks due, read without locks across all of them: an index range
+    on ``sla_next_at``, so the cost follows what is due, not what is open."""
+    from app.leads.models import Lead
+
+    with all_orgs():
+        rows = db.session.scalars(
+            select(Lead.org_id)
+            .where(Lead.sla_next_at <= now)
+            .order_by(Lead.sla_next_at)
+            .limit(batch)
+        )
+        return sorted(set(rows))
+
+
+def due_leads(org_id: uuid.UUID, now: datetime, batch: int) -> list:
+    """The organisation's due leads, locked. The caller holds the counter lock already:
+    counter first, then rows, the order every writer keeps (``changes.lock_counter``)."""
     from app.leads.models import Lead
 
     query = select(Lead).where(Lead.sla_next_at <= now).order_by(Lead.sla_next_at).limit(batch)
@@ -265,25 +280,29 @@ def due_leads(now: datetime, batch: int) -> list:
 def run_sla_check(now: datetime, batch: int = 1000) -> CheckStats:
     """Move every due clock past its milestones, record them, and queue reminders: the
     owner is told when a deadline nears and when it passes, the team lead when a breach
-    has lasted its escalation time. Runs in batches until nothing more is due."""
+    has lasted its escalation time. One organisation at a time, each in its own scope and
+    transaction; runs until nothing more is due."""
     stats = CheckStats()
     while True:
-        with all_orgs():
-            leads = due_leads(now, batch)
-            for lead in leads:
-                with tenant(lead.org_id):
-                    _advance_lead(lead, now, stats)
-            db.session.commit()
-        stats.items += len(leads)
-        if len(leads) < batch:
+        handled = 0
+        for org_id in due_organisations(now, batch):
+            with tenant(org_id):
+                changes.lock_counter(org_id)
+                leads = due_leads(org_id, now, batch)
+                org = _org(org_id)  # held for the whole batch, not re-read per lead
+                for lead in leads:
+                    _advance_lead(lead, org, now, stats)
+                db.session.commit()
+            handled += len(leads)
+        stats.items += handled
+        if handled < batch:
             return stats
 
 
-def _advance_lead(lead, now: datetime, stats: CheckStats) -> None:
+def _advance_lead(lead, org: Organization, now: datetime, stats: CheckStats) -> None:
     milestones = clock.advance(lead, now)
     if not milestones:
         return
-    org = _org(lead.org_id)
     for milestone in milestones:
         stats.milestones[milestone] = stats.milestones.get(milestone, 0) + 1
         at = {"warning": lead.sla_warn_at, "breached": lead.sla_due_at, "escalated": now}[milestone]

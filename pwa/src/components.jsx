@@ -103,8 +103,12 @@ export function LeadRow({ lead, productName, ownerName, children }) {
 
 // A long list without the cost of a long list: the first rows at once, more as the end
 // comes into view (or on a button), so 5,000 leads render like 40.
-export function LeadList({ leads, label, first = 40, step = 200, renderRow, button = false }) {
-  const [shown, setShown] = useState(first);
+// A new `resetKey` (a new search) starts again at `first` rows, without remounting the rows:
+// the same leads keep their elements.
+export function LeadList({ leads, label, first = 40, step = 200, renderRow, button = false, resetKey }) {
+  const [grown, setGrown] = useState({ key: resetKey, n: first });
+  const shown = grown.key === resetKey ? grown.n : first;
+  const setShown = (f) => setGrown((g) => ({ key: resetKey, n: f(g.key === resetKey ? g.n : first) }));
   const end = useRef(null);
   const more = leads.length > shown;
   useEffect(() => {
@@ -117,7 +121,7 @@ export function LeadList({ leads, label, first = 40, step = 200, renderRow, butt
     );
     io.observe(end.current);
     return () => io.disconnect();
-  }, [button, more, shown, step]);
+  }, [button, more, shown, step, resetKey]);
   return (
     <>
       <ul class="lead-list" aria-label={label}>

@@ -326,3 +326,28 @@ def test_two_checks_at_once_queue_each_reminder_once(app, api_as, berlin_org, cl
         kinds = [r.kind for r in db.session.scalars(select(Reminder))]
         db.session.rollback()
     assert kinds.count("overdue") == 30
+
+
+def test_the_check_reads_each_organisations_own_calendar_and_people(
+    app, api_as, berlin_org, other_org, clock
+):
+    """Regression: the check once ran every lead's rules across all organisations, so one
+    organisation's calendar or admin could decide another's reminders."""
+    weekends = {
+        "timezone": "Europe/Berlin",
+        "weekly": {"sat": [{"start": "10:00", "end": "11:00"}]},
+    }
+    api_as(other_org.admin).post(
+        "/api/v1/sla/calendars", json={"name": "Weekends", "kind": "sales", "definition": weekends}
+    )
+    # The admin's own lead has no team: its escalation goes to the organisation's admins.
+    lead = create_lead(api_as(berlin_org.admin), contact_name="Admin's own")
+    assert lead["team_id"] is None
+    check(app, clock.set(day=23, hour=10, minute=40))
+    due_soon = [r for r in reminders(app, berlin_org) if r.kind == "due_soon"]
+    assert [r.user_id for r in due_soon] == [berlin_org.admin.id]
+    stats = check(app, clock.set(day=23, hour=13, minute=30))
+    assert stats.milestones == {"breached": 1, "escalated": 1}
+    escalations = [r for r in reminders(app, berlin_org) if r.kind == "escalation"]
+    assert [r.user_id for r in escalations] == [berlin_org.admin.id]
+    assert reminders(app, other_org) == []

@@ -22,18 +22,17 @@ function buildIndex(leads, productName) {
 
 export function search(index, q, max = MAX) {
   const needle = q.trim().toLowerCase();
-  if (!needle) return { hits: [], total: 0 };
+  if (!needle) return { hits: [] };
   const digits = needle.replace(/[^\d]/g, '');
   const byDigits = digits.length >= 3;
   const hits = [];
-  let total = 0;
   for (const e of index) {
     if (e.hay.includes(needle) || (byDigits && e.digits.includes(digits))) {
-      total += 1;
-      if (hits.length < max) hits.push(e.lead);
+      hits.push(e.lead);
+      if (hits.length >= max) break;
     }
   }
-  return { hits, total };
+  return { hits };
 }
 
 export function Search() {
@@ -55,7 +54,7 @@ export function Search() {
       {needle && hits.length === 0 && <p class="empty">{S.noResults}</p>}
       <div aria-live="polite">
         <LeadList
-          key={needle}
+          resetKey={needle}
           leads={hits}
           label={S.searchTitle}
           first={20}
