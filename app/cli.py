@@ -33,7 +33,12 @@ def register_cli(app: Flask) -> None:
 
         scheduler = Scheduler(app)
         if once:
-            ran = scheduler.run_due()
+            try:
+                ran = scheduler.run_due()
+            finally:
+                with app.app_context():
+                    # A session-level lock would outlive the run in the pooled connection.
+                    scheduler.lock.release()
             click.echo(
                 f"Ran: {', '.join(ran) or 'nothing (not due, or another scheduler holds the lock)'}"
             )

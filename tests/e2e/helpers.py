@@ -31,7 +31,7 @@ def wait_synced(page: Page, timeout: float = 20_000) -> None:
 
 def wait_controlled(page: Page) -> None:
     page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15_000
+        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=45_000
     )
 
 
