@@ -285,3 +285,12 @@ export function me() {
 export async function enableReminders() {
   return subscribeToReminders(api);
 }
+
+// Quiet hours: reminders wait for the person's working hours (server-side, per user).
+export async function loadPreferences() {
+  return api.request('GET', '/auth/me/preferences');
+}
+
+export async function savePreferences(preferences) {
+  return api.request('PATCH', '/auth/me/preferences', preferences);
+}

@@ -136,6 +136,15 @@ export const S = {
   remindersOn: 'Turn on follow-up reminders',
   remindersDone: 'Reminders are on for this device.',
   remindersDenied: 'Notifications are blocked for this site.',
+  workingHours: 'Working hours',
+  workingHoursHelp: 'Reminders that fall outside these hours wait until you start work.',
+  timeZone: 'Time zone',
+  workStart: 'Start (Mon–Fri)',
+  workEnd: 'End (Mon–Fri)',
+  escalationsAnyHour: 'Send me escalations at any hour',
+  save: 'Save',
+  saved: 'Saved.',
+  needsNetwork: 'Connect to the network to change this.',
 };
 
 export const STAGE_LABEL = {

@@ -105,3 +105,21 @@ def test_screenshots_of_each_screen(new_context, artifacts):
     sign_in(cs_page, CASEY)
     expect(cs_page.get_by_role("heading", name="Question queue")).to_be_visible()
     cs_page.screenshot(path=artifacts / "08-questions.png")
+
+
+def test_working_hours_set_in_settings_reach_the_server(new_context, api):
+    page = new_context().new_page()
+    sign_in(page, LEAD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Settings").click()
+    section = page.get_by_role("region", name="Working hours")
+    expect(section).to_be_visible()
+    section.get_by_label("Time zone").fill("Europe/Berlin")
+    section.get_by_label("Start (Mon–Fri)").fill("10:00")
+    section.get_by_label("End (Mon–Fri)").fill("16:00")
+    section.get_by_label("Send me escalations at any hour").check()
+    section.get_by_role("button", name="Save").click()
+    expect(section.get_by_role("status")).to_have_text("Saved.")
+    preferences = api(LEAD).call("GET", "/api/v1/auth/me/preferences")
+    assert preferences["timezone"] == "Europe/Berlin"
+    assert preferences["escalations_any_hour"] is True
+    assert preferences["working_hours"]["weekly"]["wed"] == [{"start": "10:00", "end": "16:00"}]

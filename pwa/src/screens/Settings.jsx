@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { S, ROLE_LABEL } from '../strings.js';
-import { enableReminders, signOut, syncNow, useStore } from '../store.js';
+import { enableReminders, loadPreferences, savePreferences, signOut, syncNow, useStore } from '../store.js';
 import { Screen } from '../components.jsx';
 import { pushSupported } from '../push.js';
 
@@ -44,7 +44,61 @@ export function Settings() {
           {reminders && <p class="note" role="status">{reminders === 'on' ? S.remindersDone : reminders === 'denied' ? S.remindersDenied : reminders}</p>}
         </section>
       )}
+      <WorkingHours role={u.role} />
       <button type="button" class="danger" onClick={doSignOut}>{S.signOut}</button>
     </Screen>
+  );
+}
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'];
+
+// The person's quiet hours: one interval Mon–Fri in their time zone.
+function WorkingHours({ role }) {
+  const [form, setForm] = useState(null);
+  const [status, setStatus] = useState('');
+  useEffect(() => {
+    loadPreferences()
+      .then((p) => {
+        const first = p.working_hours?.weekly?.mon?.[0];
+        setForm({
+          timezone: p.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone,
+          start: first?.start || '09:00',
+          end: first?.end || '17:00',
+          any: !!p.escalations_any_hour,
+        });
+      })
+      .catch(() => setStatus(S.needsNetwork));
+  }, []);
+  if (!form) return status ? <p class="note">{status}</p> : null;
+  const set = (key) => (e) => setForm({ ...form, [key]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+  async function save(e) {
+    e.preventDefault();
+    const interval = [{ start: form.start, end: form.end }];
+    try {
+      await savePreferences({
+        timezone: form.timezone,
+        working_hours: { timezone: form.timezone, weekly: Object.fromEntries(WEEKDAYS.map((d) => [d, interval])) },
+        escalations_any_hour: form.any,
+      });
+      setStatus(S.saved);
+    } catch (err) {
+      setStatus(err.message || S.needsNetwork);
+    }
+  }
+  return (
+    <section aria-labelledby="hours-h">
+      <h2 id="hours-h">{S.workingHours}</h2>
+      <p class="note">{S.workingHoursHelp}</p>
+      <form onSubmit={save}>
+        <label>{S.timeZone}<input name="timezone" value={form.timezone} onInput={set('timezone')} required /></label>
+        <label>{S.workStart}<input type="time" name="start" value={form.start} onInput={set('start')} required /></label>
+        <label>{S.workEnd}<input type="time" name="end" value={form.end} onInput={set('end')} required /></label>
+        {role !== 'rep' && role !== 'cs' && (
+          <label class="check"><input type="checkbox" checked={form.any} onChange={set('any')} /> {S.escalationsAnyHour}</label>
+        )}
+        <button type="submit">{S.save}</button>
+        {status && <p class="note" role="status">{status}</p>}
+      </form>
+    </section>
   );
 }
