@@ -48,7 +48,6 @@ import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -207,42 +206,14 @@ def future_clock(i: int) -> dict[str, Any]:
 
 
 def lead_row(people: dict[str, Any], i: int, version: int, clock: dict[str, Any]) -> dict:
+    """The sync bench's lead, with a running SLA clock."""
+    from bench.sync_bench import lead_row as sync_lead_row
+
     created = NOW - timedelta(days=400) + timedelta(seconds=30 * i)
-    phone = f"+4930{i % 100_000_000:08d}"
-    return {
-        "org_id": people["org_id"],
-        "id": new_uuid(),
-        "contact_name": f"Contact {i}",
-        "company": f"Company {i % 5000} GmbH",
-        "phone": phone,
-        "phone_e164": phone,
-        "email": f"contact{i}@example.com",
-        "email_norm": f"contact{i}@example.com",
-        "region": "Berlin",
-        "territory": "N-1",
-        "source": "website",
-        "product_id": None,
-        "product_text": "Industrial widget, 20 pallets",
-        "quantity": Decimal("20.000"),
-        "estimated_value": Decimal("12500.00"),
-        "currency": "EUR",
-        "priority": "normal",
-        "notes": "Asked for a quote with delivery to the warehouse; call back on Monday.",
-        "owner_id": people["rep_id"],
-        "team_id": people["team_id"],
-        "stage": "contacted",
-        "lost_reason": None,
-        "won_value": None,
-        "next_follow_up_at": None,
-        "last_follow_up_at": created + timedelta(days=1),
-        "possible_duplicate_of": None,
-        "created_by": people["rep_id"],
-        "created_at": created,
-        "updated_at": created,
-        "version": version,
-        "field_versions": {},
-        **clock,
-    }
+    row = sync_lead_row(
+        people["org_id"], i, people["rep_id"], people["team_id"], version, now=created
+    )
+    return {**row, **clock}
 
 
 class Raw:
