@@ -380,8 +380,11 @@ def _escalation_recipients(lead) -> list[User]:
 
 
 def _require_manager(actor: User) -> None:
+    """Only admins and team leads change SLA settings; a change drops what this
+    transaction had read of them."""
     if actor.role not in ("admin", "lead"):
         raise Forbidden("Only admins and team leads manage SLAs.")
+    db.session.info.pop(_CACHE, None)
 
 
 def list_policies(actor: User) -> list[SlaPolicy]:
@@ -394,7 +397,6 @@ def list_policies(actor: User) -> list[SlaPolicy]:
 
 def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
     _require_manager(actor)
-    db.session.info.pop(_CACHE, None)
     policy = SlaPolicy(org_id=actor.org_id, id=uuid.uuid4(), **data)
     changes.stamp(policy)
     db.session.add(policy)
@@ -404,7 +406,6 @@ def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
 
 def update_policy(actor: User, policy_id: uuid.UUID, data: dict[str, Any]) -> SlaPolicy:
     _require_manager(actor)
-    db.session.info.pop(_CACHE, None)
     policy = db.session.get(SlaPolicy, (actor.org_id, policy_id))
     if policy is None:
         raise NotFound("policy")
@@ -441,7 +442,6 @@ def _check_team(actor: User, team_id: uuid.UUID | None) -> None:
 
 def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
     _require_manager(actor)
-    db.session.info.pop(_CACHE, None)
     _check_team(actor, data.get("team_id"))
     same_team = (
         Calendar.team_id.is_(None)
@@ -472,7 +472,6 @@ def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
 
 def update_calendar(actor: User, calendar_id: uuid.UUID, data: dict[str, Any]) -> Calendar:
     _require_manager(actor)
-    db.session.info.pop(_CACHE, None)
     calendar = db.session.get(Calendar, (actor.org_id, calendar_id))
     if calendar is None:
         raise NotFound("calendar")

@@ -143,3 +143,25 @@ def test_org_settings_are_validated(api_as, org):
     assert set(bad.json["error"]["fields"]) == {"timezone", "default_country"}
     ok = admin.patch("/api/v1/org", json={"timezone": "Europe/Berlin", "default_country": "DE"})
     assert ok.status_code == 200 and ok.json["timezone"] == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        (
+            {"working_hours": {"weekly": {"mon": [{"start": "25:00", "end": "26:00"}]}}},
+            "working_hours",
+        ),
+        ({"working_hours": {"weekly": {}}}, "working_hours"),
+        ({"working_hours": "9-5"}, "working_hours"),
+        ({"escalations_any_hour": "sometimes"}, "escalations_any_hour"),
+    ],
+)
+def test_bad_preferences_are_refused_and_change_nothing(api_as, org, body, field):
+    rep = api_as(org.rep)
+    before = rep.get("/api/v1/auth/me/preferences").json
+    response = rep.patch("/api/v1/auth/me/preferences", json=body)
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert rep.get("/api/v1/auth/me/preferences").json == before
