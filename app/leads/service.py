@@ -110,19 +110,49 @@ def normalize_email(raw: str | None) -> str | None:
 
 def find_possible_duplicate(lead: Lead) -> uuid.UUID | None:
     """The oldest other open lead of the organisation with the same phone or email."""
+    return possible_duplicates([lead])[0]
+
+
+def possible_duplicates(leads: list[Lead]) -> list[uuid.UUID | None]:
+    """For each of ``leads``, the oldest (by creation, then id) other open lead of the
+    organisation with the same phone or email, among those stored and those before it in
+    ``leads``: the same answer as checking them one by one while writing them in order,
+    with one query for the lot."""
+    phones = {lead.phone_e164 for lead in leads if lead.phone_e164}
+    emails = {lead.email_norm for lead in leads if lead.email_norm}
+    if not phones and not emails:
+        return [None] * len(leads)
     matches = []
-    if lead.phone_e164:
-        matches.append(Lead.phone_e164 == lead.phone_e164)
-    if lead.email_norm:
-        matches.append(Lead.email_norm == lead.email_norm)
-    if not matches:
-        return None
-    return db.session.scalar(
-        select(Lead.id)
-        .where(or_(*matches), Lead.id != lead.id, Lead.stage.in_(OPEN_STAGES))
-        .order_by(Lead.created_at, Lead.id)
-        .limit(1)
+    if phones:
+        matches.append(Lead.phone_e164.in_(phones))
+    if emails:
+        matches.append(Lead.email_norm.in_(emails))
+    # The oldest (created_at, id) per phone and per email, as each lead of ``leads`` sees it.
+    oldest: dict[tuple[str, str], tuple[datetime, uuid.UUID]] = {}
+    listed = {lead.id for lead in leads}
+
+    def remember(key: tuple[str, str | None], seen: tuple[datetime, uuid.UUID]) -> None:
+        if key[1] and (key not in oldest or seen < oldest[key]):
+            oldest[key] = seen
+
+    rows = db.session.execute(
+        select(Lead.created_at, Lead.id, Lead.phone_e164, Lead.email_norm).where(
+            or_(*matches), Lead.stage.in_(OPEN_STAGES)
+        )
     )
+    for created_at, other_id, phone, email in rows:
+        if other_id not in listed:  # an edited lead is not its own duplicate
+            remember(("phone", phone), (created_at, other_id))
+            remember(("email", email), (created_at, other_id))
+    found: list[uuid.UUID | None] = []
+    for lead in leads:
+        keys = [("phone", lead.phone_e164), ("email", lead.email_norm)]
+        same = [oldest[k] for k in keys if k in oldest]
+        found.append(min(same)[1] if same else None)
+        if lead.stage in OPEN_STAGES:
+            for key in keys:
+                remember(key, (lead.created_at, lead.id))
+    return found
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -203,10 +233,58 @@ def _set_contact_fields(lead: Lead, org: Organization, field: str, value: Any) -
 
 def create_lead(actor: User, data: dict[str, Any]) -> Lead:
     """Capture an inquiry. The creator owns it unless an allowed ``owner_id`` says otherwise."""
+    (outcome,) = create_leads(actor, [data])
+    if isinstance(outcome, ApiError):
+        raise outcome
+    return outcome
+
+
+def create_leads(actor: User, batch: list[dict[str, Any]]) -> list[Lead | ApiError]:
+    """Capture several inquiries in order (what a device captured offline, pushed together).
+
+    Each is checked and refused on its own — the answer for each is its lead, or the
+    ``ApiError`` that refused it (``AlreadyExists`` for an id taken already) — and the
+    accepted ones are written together: one query finds taken ids, one finds possible
+    duplicates, one INSERT per table writes them. The result is the same as creating them
+    one by one.
+    """
     org = _org(actor)
-    lead_id = data.get("id") or uuid.uuid4()
-    if db.session.get(Lead, (actor.org_id, lead_id)) is not None:
-        raise AlreadyExists("lead")
+    now = utcnow()
+    known_products: dict[uuid.UUID, None] = {}
+    outcomes: list[Lead | ApiError] = []
+    for data in batch:
+        try:
+            outcomes.append(_new_lead(actor, org, data, now, known_products))
+        except ApiError as error:
+            outcomes.append(error)
+    fresh = [lead for lead in outcomes if isinstance(lead, Lead)]
+    taken = set(
+        db.session.scalars(select(Lead.id).where(Lead.id.in_([lead.id for lead in fresh])))
+        if fresh
+        else ()
+    )
+    for index, lead in enumerate(outcomes):
+        if isinstance(lead, Lead):
+            if lead.id in taken:
+                outcomes[index] = AlreadyExists("lead")
+            taken.add(lead.id)  # the same id twice in one batch: the second is a duplicate
+    fresh = [lead for lead in outcomes if isinstance(lead, Lead)]
+    for lead, duplicate_of in zip(fresh, possible_duplicates(fresh), strict=True):
+        lead.possible_duplicate_of = duplicate_of
+        sla.lead_created(lead)
+    db.session.add_all(fresh)
+    db.session.flush()
+    return outcomes
+
+
+def _new_lead(
+    actor: User,
+    org: Organization,
+    data: dict[str, Any],
+    now: datetime,
+    known_products: dict[uuid.UUID, None],
+) -> Lead:
+    """A checked, versioned lead that is not yet stored (``create_leads`` stores it)."""
     if actor.role == "cs" and not data.get("owner_id"):
         raise ValidationFailed({"owner_id": ["Customer service hands a lead to a sales person."]})
     owner = actor if not data.get("owner_id") else _active_member(data["owner_id"], "owner_id")
@@ -224,11 +302,13 @@ def create_lead(actor: User, data: dict[str, Any]) -> Lead:
         )
     source = data.get("source") or "other"
     _check_source(org, source)
-    _check_product(data.get("product_id"))
+    product_id = data.get("product_id")
+    if product_id is not None and product_id not in known_products:
+        _check_product(product_id)
+        known_products[product_id] = None
 
-    now = utcnow()
     lead = Lead(
-        id=lead_id,
+        id=data.get("id") or uuid.uuid4(),
         org_id=actor.org_id,
         owner_id=owner.id,
         team_id=team_id if team_id is not None else _default_team(owner, None),
@@ -245,10 +325,6 @@ def create_lead(actor: User, data: dict[str, Any]) -> Lead:
             setattr(lead, field, data[field])
             _set_contact_fields(lead, org, field, data[field])
     changes.stamp(lead)
-    lead.possible_duplicate_of = find_possible_duplicate(lead)
-    sla.lead_created(lead)
-    db.session.add(lead)
-    db.session.flush()
     return lead
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import marshmallow as ma
 
 from app.accounts.models import User
+from app.errors import ApiError
 from app.leads import schemas as lead_schemas
 from app.leads import service as leads
 from app.sync.wire import wire_value
@@ -26,13 +28,30 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Mutation:
+    """``apply`` makes one change. ``apply_many``, where given, makes a run of changes of
+    this kind in order, answering for each its Outcome or the ApiError that refused it —
+    the same answers as ``apply`` one by one, with fewer statements."""
+
     name: str
     args: type[ma.Schema]
     apply: Callable[[User, dict[str, Any]], Outcome]
+    apply_many: Callable[[User, list[dict[str, Any]]], list[Outcome | ApiError]] | None = None
+
+    @cached_property
+    def schema(self) -> ma.Schema:
+        """One instance, reused: loading with a schema does not change it."""
+        return self.args()
 
 
 def _ok(_result: Any = None) -> Outcome:
     return Outcome(conflicts=[])
+
+
+def _lead_creates(actor: User, batch: list[dict[str, Any]]) -> list[Outcome | ApiError]:
+    return [
+        outcome if isinstance(outcome, ApiError) else _ok()
+        for outcome in leads.create_leads(actor, batch)
+    ]
 
 
 def _lead_update(actor: User, args: dict[str, Any]) -> Outcome:
@@ -51,6 +70,7 @@ REGISTRY: dict[str, Mutation] = {
             "lead.create",
             lead_schemas.LeadCreateArgs,
             lambda actor, a: _ok(leads.create_lead(actor, a)),
+            _lead_creates,
         ),
         Mutation("lead.update", lead_schemas.LeadUpdateArgs, _lead_update),
         Mutation(

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.leads.service import AlreadyExists
 from app.sync import clients
 from app.sync.changes import counter_held, writing_device
-from app.sync.mutations import REGISTRY
+from app.sync.mutations import REGISTRY, Mutation, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,18 @@ def _rejected(mutation_id: int, error: ApiError) -> dict[str, Any]:
     return {"id": mutation_id, "status": "rejected", "error": error.to_dict()}
 
 
-def _apply_one(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
-    """Apply one mutation inside the current savepoint; raises ApiError to refuse it."""
+def _answer(mutation_id: int, outcome: Outcome | ApiError) -> dict[str, Any]:
+    """The protocol's result for one mutation."""
+    if isinstance(outcome, AlreadyExists):
+        return {"id": mutation_id, "status": "duplicate"}
+    if isinstance(outcome, ApiError):
+        return _rejected(mutation_id, outcome)
+    if outcome.conflicts:
+        return {"id": mutation_id, "status": "conflict", "conflicts": outcome.conflicts}
+    return {"id": mutation_id, "status": "applied"}
+
+
+def _spec(mutation: dict[str, Any]) -> Mutation:
     spec = REGISTRY.get(mutation["name"])
     if spec is None:
         raise ApiError(
@@ -62,15 +72,15 @@ def _apply_one(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
             f"Unknown mutation {mutation['name']!r}.",
             {"name": ["unknown"]},
         )
+    return spec
+
+
+def _load_args(spec: Mutation, mutation: dict[str, Any]) -> dict[str, Any]:
     try:
-        args = spec.args().load(mutation["args"])
+        return spec.schema.load(mutation["args"])
     except ma.ValidationError as error:
         fields = error.messages if isinstance(error.messages, dict) else {"_schema": error.messages}
         raise ApiError(422, "validation_error", "Some args are not valid.", fields) from error
-    outcome = spec.apply(actor, args)
-    if outcome.conflicts:
-        return {"id": mutation["id"], "status": "conflict", "conflicts": outcome.conflicts}
-    return {"id": mutation["id"], "status": "applied"}
 
 
 def push(actor: User, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> PushResult:
@@ -78,20 +88,26 @@ def push(actor: User, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> 
     client = clients.claim_client(actor.org_id, actor.id, client_id, lock=True)
     last = start = client.last_mutation_id
     results: list[dict[str, Any]] = []
+    fresh: list[tuple[int, dict[str, Any]]] = []  # (place in results, mutation) to apply
+    gap: MutationGap | None = None
+    for mutation in mutations:
+        mutation_id = mutation["id"]
+        if mutation_id <= last:
+            results.append({"id": mutation_id, "status": "duplicate"})
+            continue
+        if mutation_id > last + 1:
+            gap = MutationGap(last + 1)  # commit what came before, then say so
+            break
+        fresh.append((len(results), mutation))
+        results.append({})
+        last = mutation_id
     # Kept referenced for the batch, so services find it in the session, not the database.
     organization = db.session.get(Organization, actor.org_id)  # noqa: F841
-    gap: MutationGap | None = None
     with counter_held(actor.org_id), writing_device(client_id):
-        for mutation in mutations:
-            mutation_id = mutation["id"]
-            if mutation_id <= last:
-                results.append({"id": mutation_id, "status": "duplicate"})
-                continue
-            if mutation_id > last + 1:
-                gap = MutationGap(last + 1)  # commit what came before, then say so
-                break
-            results.append(_apply_one_in_savepoint(actor, mutation))
-            last = mutation_id
+        for run in _runs(fresh):
+            answers = _apply_run(actor, [mutation for _, mutation in run])
+            for (place, _), answer in zip(run, answers, strict=True):
+                results[place] = answer
     # The batch commits once, so each mutation and the count that includes it are
     # committed together or not at all.
     if last != start:
@@ -102,33 +118,73 @@ def push(actor: User, client_id: uuid.UUID, mutations: list[dict[str, Any]]) -> 
     return PushResult(last_mutation_id=last, results=results)
 
 
+def _runs(fresh: list[tuple[int, Any]]) -> list[list[tuple[int, Any]]]:
+    """Consecutive mutations of one kind that can be applied together."""
+    runs: list[list[tuple[int, Any]]] = []
+    for item in fresh:
+        name = item[1]["name"]
+        spec = REGISTRY.get(name)
+        if runs and runs[-1][0][1]["name"] == name and spec and spec.apply_many:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _apply_run(actor: User, run: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Apply a run of mutations of one kind, in order, each as if in its own savepoint.
+
+    A kind with ``apply_many`` (say, twenty leads captured offline) is applied in one
+    savepoint with a few statements in all; a mutation it refuses is refused alone. If
+    the database refuses the run as a whole (a row removed meanwhile), the run is rolled
+    back and applied again one mutation per savepoint, so only the one at fault is refused.
+    """
+    spec = REGISTRY.get(run[0]["name"])
+    if len(run) == 1 or spec is None or spec.apply_many is None:
+        return [_apply_one_in_savepoint(actor, mutation) for mutation in run]
+    answers: list[dict[str, Any]] = [{} for _ in run]
+    loaded: list[tuple[int, dict[str, Any]]] = []
+    for index, mutation in enumerate(run):
+        try:
+            loaded.append((index, _load_args(spec, mutation)))
+        except ApiError as error:
+            answers[index] = _rejected(mutation["id"], error)
+    savepoint = db.session.begin_nested()
+    try:
+        outcomes = spec.apply_many(actor, [args for _, args in loaded])
+        savepoint.commit()
+    except OperationalError:
+        raise  # the database went away: nothing of this batch is committed
+    except Exception as error:  # noqa: BLE001 - each is retried alone just below
+        savepoint.rollback()
+        log.info("run of %d %s applied one by one: %s", len(run), spec.name, error)
+        return [_apply_one_in_savepoint(actor, mutation) for mutation in run]
+    for (index, _), outcome in zip(loaded, outcomes, strict=True):
+        answers[index] = _answer(run[index]["id"], outcome)
+    return answers
+
+
 def _apply_one_in_savepoint(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
     """Apply one mutation in its own savepoint; a refusal leaves no effect behind."""
     savepoint = db.session.begin_nested()
+    outcome: Outcome | ApiError
     try:
-        result = _apply_one(actor, mutation)
+        spec = _spec(mutation)
+        outcome = spec.apply(actor, _load_args(spec, mutation))
         savepoint.commit()
-        return result
-    except AlreadyExists:
-        savepoint.rollback()
-        result = {"id": mutation["id"], "status": "duplicate"}
     except ApiError as error:
         savepoint.rollback()
-        result = _rejected(mutation["id"], error)
+        outcome = error
     except OperationalError:
         raise  # the database went away: nothing of this batch is committed; the device retries
     except (IntegrityError, DBAPIError) as error:
         savepoint.rollback()
         log.warning("mutation %s refused by the database: %s", mutation["name"], error.orig)
-        result = _rejected(
-            mutation["id"],
-            ApiError(422, "invalid_reference", "The data refers to something that does not exist."),
+        outcome = ApiError(
+            422, "invalid_reference", "The data refers to something that does not exist."
         )
     except Exception:  # a bug must not block the device's outbox forever
         savepoint.rollback()
         log.exception("mutation %s failed", mutation["name"])
-        result = _rejected(
-            mutation["id"],
-            ApiError(422, "internal_error", "The server could not apply this change."),
-        )
-    return result
+        outcome = ApiError(422, "internal_error", "The server could not apply this change.")
+    return _answer(mutation["id"], outcome)

@@ -129,6 +129,61 @@ def test_a_second_create_of_the_same_id_is_a_duplicate(app, api_as, org):
     assert server_view(device.api)[("lead", lead["id"])]["contact_name"] == "Ada Buyer"
 
 
+def test_a_run_of_captures_is_answered_mutation_by_mutation(app, api_as, org):
+    """Consecutive lead.create are written together; each still gets its own answer."""
+    device = Replica(api_as(org.rep))
+    stored = new_lead(contact_name="Already here")
+    assert api_as(org.rep).post("/api/v1/leads", json=stored).status_code == 201
+    first = new_lead(contact_name="First", email="buyer@example.com")
+    answer = device.push(
+        ("lead.create", first),
+        ("lead.create", new_lead(priority="sky-high")),  # refused by its schema
+        ("lead.create", new_lead(owner_id=str(org.lead.id))),  # a rep can't give it away
+        ("lead.create", {**stored, "contact_name": "Captured twice"}),  # id taken
+        ("lead.create", new_lead(contact_name="Same buyer", email="BUYER@example.com")),
+        ("lead.create", {**first, "contact_name": "Sent twice in one batch"}),
+    )
+    assert [r["status"] for r in answer["results"]] == [
+        "applied", "rejected", "rejected", "duplicate", "applied", "duplicate"
+    ]
+    assert answer["results"][2]["error"]["code"] == "forbidden"
+    assert answer["last_mutation_id"] == 6
+    view = server_view(device.api)
+    leads = {data["contact_name"]: data for (entity, _), data in view.items() if entity == "lead"}
+    assert set(leads) == {"Already here", "First", "Same buyer"}
+    # the duplicate flag sees a capture made earlier in the same batch
+    assert leads["Same buyer"]["possible_duplicate_of"] == first["id"]
+    assert leads["First"]["possible_duplicate_of"] is None
+    versions = [data["version"] for data in leads.values()]
+    assert len(set(versions)) == 3
+
+
+def test_a_run_the_database_refuses_is_applied_again_one_by_one(
+    app, api_as, org, monkeypatch
+):
+    """If the database refuses a run's writes as a whole, each mutation is retried in its
+    own savepoint, so only the one at fault could be refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    real = leads_service.create_leads
+    runs = []
+
+    def refuse_runs(actor, batch):
+        runs.append(len(batch))
+        if len(batch) > 1:
+            real(actor, batch)  # written, then refused: the savepoint must undo it
+            raise IntegrityError("INSERT …", {}, Exception("duplicate key"))
+        return real(actor, batch)
+
+    monkeypatch.setattr(leads_service, "create_leads", refuse_runs)
+    device = Replica(api_as(org.rep))
+    batch = [new_lead(contact_name=f"Buyer {i}") for i in range(3)]
+    answer = device.push(*[("lead.create", lead) for lead in batch])
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 3
+    assert runs == [3, 1, 1, 1]
+    assert count(app, org, Lead) == 3
+
+
 # --- conflicts -----------------------------------------------------------------------------
 
 
