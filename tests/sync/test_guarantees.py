@@ -144,7 +144,12 @@ def test_a_run_of_captures_is_answered_mutation_by_mutation(app, api_as, org):
         ("lead.create", {**first, "contact_name": "Sent twice in one batch"}),
     )
     assert [r["status"] for r in answer["results"]] == [
-        "applied", "rejected", "rejected", "duplicate", "applied", "duplicate"
+        "applied",
+        "rejected",
+        "rejected",
+        "duplicate",
+        "applied",
+        "duplicate",
     ]
     assert answer["results"][2]["error"]["code"] == "forbidden"
     assert answer["last_mutation_id"] == 6
@@ -158,9 +163,7 @@ def test_a_run_of_captures_is_answered_mutation_by_mutation(app, api_as, org):
     assert len(set(versions)) == 3
 
 
-def test_a_run_the_database_refuses_is_applied_again_one_by_one(
-    app, api_as, org, monkeypatch
-):
+def test_a_run_the_database_refuses_is_applied_again_one_by_one(app, api_as, org, monkeypatch):
     """If the database refuses a run's writes as a whole, each mutation is retried in its
     own savepoint, so only the one at fault could be refused."""
     from sqlalchemy.exc import IntegrityError
