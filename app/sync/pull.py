@@ -137,9 +137,9 @@ class Feed:
         if key not in _COLUMNS:  # built once: making the expressions costs more than a page
             if self.wire_columns:
                 _COLUMNS[key] = [
-                    wire_expression(self.table.c.id, dialect).label("id"),  # as text
+                    _precompiled(wire_expression(self.table.c.id, dialect)).label("id"),
                     self.table.c.version,
-                    wire_document(self, dialect).label("wire"),
+                    _precompiled(wire_change(self, dialect)).label("wire"),
                 ]
             else:
                 _COLUMNS[key] = [c for c in self.table.c if c.name not in self.skip_columns]
@@ -149,7 +149,33 @@ class Feed:
 _COLUMNS: dict[tuple[str, str], list[Any]] = {}
 
 
-def wire_document(feed: Feed, dialect: str):
+def _precompiled(expression) -> Any:
+    """The expression as fixed SQL text. SQLAlchemy walks a statement's whole tree on every
+    execution to find its cached compiled form; for a document of forty values that walk
+    cost more than a page of rows. As text, it is one node."""
+    sql = str(expression.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True}))
+    return literal_column(sql, type_=Text)
+
+
+def wire_change(feed: Feed, dialect: str):
+    """SQL that yields a record's whole ``put`` change as JSON text."""
+    build = func.json_build_object if dialect == "postgresql" else func.json_object
+    change = build(
+        _key("entity"),
+        _key(feed.entity),
+        _key("op"),
+        _key("put"),
+        _key("id"),
+        wire_expression(feed.table.c.id, dialect),
+        _key("version"),
+        feed.table.c.version,
+        _key("data"),
+        wire_document(feed, dialect, as_text=False),
+    )
+    return cast(change, Text)
+
+
+def wire_document(feed: Feed, dialect: str, *, as_text: bool = True):
     """SQL that yields a record's JSON document as text, values in their wire form."""
     build = func.json_build_object if dialect == "postgresql" else func.json_object
 
@@ -165,7 +191,7 @@ def wire_document(feed: Feed, dialect: str):
             (feed.table.c[prefix + names[0]].is_(None), null()), else_=build(*pairs(names, prefix))
         )
         args += [_key(key), group if dialect == "postgresql" else func.json(group)]
-    return cast(build(*args), Text)
+    return cast(build(*args), Text) if as_text else build(*args)
 
 
 def _key(name: str):
@@ -353,7 +379,7 @@ class PullResult:
     has_more: bool
     reset: bool
     last_mutation_id: int
-    changes: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[Any] = field(default_factory=list)  # dicts, or JSON the database wrote
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -377,26 +403,21 @@ def _rows(feed: Feed, viewer: Viewer, after: int, limit: int) -> list[Any]:
     return db.session.execute(query).all()  # one fetchall, not a fetchone per row
 
 
-def _puts(feed: Feed, rows: list[Any]) -> list[dict[str, Any]]:
+def _puts(feed: Feed, rows: list[Any]) -> list[tuple[int, Any]]:
+    """(version, change) for each row; a change is a dict, or JSON the database wrote."""
     if feed.wire_columns:
-        return [
+        return [(row.version, orjson.Fragment(row.wire)) for row in rows]
+    return [
+        (
+            data["version"],
             {
                 "entity": feed.entity,
                 "op": "put",
-                "id": row.id,
-                "version": row.version,
-                "data": orjson.Fragment(row.wire),
-            }
-            for row in rows
-        ]
-    return [
-        {
-            "entity": feed.entity,
-            "op": "put",
-            "id": data["id"],
-            "version": data["version"],
-            "data": data,
-        }
+                "id": data["id"],
+                "version": data["version"],
+                "data": data,
+            },
+        )
         for data in feed.to_wire(rows)
     ]
 
@@ -404,7 +425,7 @@ def _puts(feed: Feed, rows: list[Any]) -> list[dict[str, Any]]:
 def _snapshot_page(
     viewer: Viewer, cursor: Cursor, limit: int, counter: int
 ) -> tuple[list, Cursor, bool]:
-    changes: list[dict[str, Any]] = []
+    changes: list[tuple[int, Any]] = []  # (version, change)
     feed_index, after = cursor.feed, cursor.after
     while feed_index < len(FEEDS):
         feed = FEEDS[feed_index]
@@ -483,14 +504,13 @@ def _compact(viewer: Viewer, page: list[tuple[int, int, Feed, Any]]) -> list[dic
             latest_del[key] = max(version, latest_del.get(key, 0))
     still_visible = _still_visible(viewer, latest_del)
 
-    out: list[tuple[int, dict[str, Any]]] = []
+    out: list[tuple[int, Any]] = []
     by_feed: dict[str, list[Any]] = {}
     for _version, kind, feed, row in page:
         if kind == 1:
             by_feed.setdefault(feed.entity, []).append(row)
     for feed in FEEDS:
-        for change in _puts(feed, by_feed.get(feed.entity, [])):
-            out.append((change["version"], change))
+        out.extend(_puts(feed, by_feed.get(feed.entity, [])))
     for (entity, entity_id), version in latest_del.items():
         if (entity, entity_id) not in still_visible:
             out.append((version, {"entity": entity, "op": "del", "id": str(entity_id)}))
@@ -551,8 +571,9 @@ def _pull_in_snapshot(viewer: Viewer, client_id: uuid.UUID, token: str | None, l
         )
 
     if cursor.mode == "s":
-        changes, next_cursor, has_more = _snapshot_page(viewer, cursor, limit, counter)
-        changes.sort(key=lambda change: change["version"])  # commit order within the answer
+        versioned, next_cursor, has_more = _snapshot_page(viewer, cursor, limit, counter)
+        versioned.sort(key=lambda pair: pair[0])  # commit order within the answer
+        changes = [change for _, change in versioned]
     else:
         changes, next_cursor, has_more = _incremental_page(viewer, cursor, limit, counter)
     if not has_more:
