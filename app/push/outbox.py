@@ -1,9 +1,10 @@
 """Putting reminders in the outbox: what the SLA check calls.
 
-``enqueue_reminder`` is an insert-or-ignore on (org, item_type, item_id, milestone, user):
-the SLA check may run as often as it likes, and every process may run it at once, yet each
-person gets at most one reminder per milestone of an item. Nothing is committed here: the
-reminder is written with the caller's transaction.
+``enqueue_reminders`` (a batch) and ``enqueue_reminder`` (one, through the same code) are
+an insert-or-ignore on (org, item_type, item_id, milestone, user): the SLA check may run as
+often as it likes, and every process may run it at once, yet each person gets at most one
+reminder per milestone of an item. Nothing is committed here: the reminders are written
+with the caller's transaction.
 
 Quiet hours: pass ``not_before`` = the end of the recipient's quiet hours (UTC) when the
 milestone falls inside them. The sender does not take a reminder before ``not_before``;
@@ -14,10 +15,14 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
-from sqlalchemy import update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
@@ -59,26 +64,9 @@ def payload_of(reminder: Reminder) -> bytes:
     return orjson.dumps(body)
 
 
-def enqueue_reminder(
-    *,
-    org_id: uuid.UUID,
-    user_id: uuid.UUID,
-    kind: str,
-    item_type: str,
-    item_id: uuid.UUID,
-    milestone: str,
-    title: str,
-    body: str,
-    not_before: datetime,
-    url: str | None = None,
-    urgency: str | None = None,
-    ttl_seconds: int = DEFAULT_TTL_SECONDS,
-    expires_at: datetime | None = None,
-    topic: str | None = None,
-    supersede: bool = True,
-) -> Reminder | None:
-    """Put one reminder in the outbox, or return None if this (item, milestone, user)
-    already has one (whatever its status). Not committed here.
+@dataclass(frozen=True, kw_only=True)
+class NewReminder:
+    """One reminder to put in the outbox.
 
     * ``not_before`` (aware UTC): the earliest send time — the due moment, or the end of
       the recipient's quiet hours.
@@ -87,68 +75,170 @@ def enqueue_reminder(
       ``expires_at`` defaults to ``not_before + ttl_seconds``, after which it is not sent.
     * ``topic``: defaults to the item id (hex), so a newer reminder about the same item
       replaces an older one not yet shown at the push service.
-    * ``supersede``: older reminders about the same item for the same person that are
-      still pending (never sent) are marked expired ("superseded"): when a device comes
-      back it gets "overdue", not "due soon" and then "overdue".
-
-    Works inside ``tenant(org_id)`` or ``all_orgs()`` (or with no scope at all).
     """
-    if not_before.tzinfo is None:
-        raise ValueError("not_before must be an aware UTC datetime")
-    urgency = urgency or ("high" if kind in HIGH_URGENCY_KINDS else "normal")
-    if urgency not in URGENCIES:
-        raise ValueError(f"urgency must be one of {URGENCIES}")
-    topic = topic or default_topic(item_id)
-    if not TOPIC_PATTERN.match(topic):
-        raise ValueError("topic must be 1-32 characters of A-Z a-z 0-9 - _")
-    if ttl_seconds < 0:
-        raise ValueError("ttl_seconds must not be negative")
-    expires_at = expires_at or not_before + timedelta(seconds=ttl_seconds)
-    values = {
-        "org_id": org_id,
-        "id": uuid.uuid4(),
-        "user_id": user_id,
-        "kind": kind[:20],
-        "item_type": item_type,
-        "item_id": item_id,
-        "milestone": milestone,
-        "title": title[:120],
-        "body": body[:400],
-        "url": (url or default_url(item_type, item_id))[:300],
-        "urgency": urgency,
-        "ttl_seconds": ttl_seconds,
-        "topic": topic,
-        "not_before": not_before,
-        "expires_at": expires_at,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": not_before,
-    }
+
+    org_id: uuid.UUID
+    user_id: uuid.UUID
+    kind: str
+    item_type: str
+    item_id: uuid.UUID
+    milestone: str
+    title: str
+    body: str
+    not_before: datetime
+    url: str | None = None
+    urgency: str | None = None
+    ttl_seconds: int = DEFAULT_TTL_SECONDS
+    expires_at: datetime | None = None
+    topic: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The outbox row with every default filled in; ValueError on bad input."""
+        if self.not_before.tzinfo is None:
+            raise ValueError("not_before must be an aware UTC datetime")
+        urgency = self.urgency or ("high" if self.kind in HIGH_URGENCY_KINDS else "normal")
+        if urgency not in URGENCIES:
+            raise ValueError(f"urgency must be one of {URGENCIES}")
+        topic = self.topic or default_topic(self.item_id)
+        if not TOPIC_PATTERN.match(topic):
+            raise ValueError("topic must be 1-32 characters of A-Z a-z 0-9 - _")
+        if self.ttl_seconds < 0:
+            raise ValueError("ttl_seconds must not be negative")
+        return {
+            "org_id": self.org_id,
+            "id": uuid.uuid4(),  # made here: how ``enqueue_reminders`` finds what went in
+            "user_id": self.user_id,
+            "kind": self.kind[:20],
+            "item_type": self.item_type,
+            "item_id": self.item_id,
+            "milestone": self.milestone,
+            "title": self.title[:120],
+            "body": self.body[:400],
+            "url": (self.url or default_url(self.item_type, self.item_id))[:300],
+            "urgency": urgency,
+            "ttl_seconds": self.ttl_seconds,
+            "topic": topic,
+            "not_before": self.not_before,
+            "expires_at": self.expires_at or self.not_before + timedelta(seconds=self.ttl_seconds),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": self.not_before,
+        }
+
+
+def enqueue_reminder(*, supersede: bool = True, **fields: Any) -> Reminder | None:
+    """Put one reminder (the fields of ``NewReminder``) in the outbox, or return None if
+    this (item, milestone, user) already has one (whatever its status). Not committed here;
+    ``enqueue_reminders`` says what ``supersede`` does."""
+    reminder = NewReminder(**fields)
+    inserted = enqueue_reminders([reminder], supersede=supersede)
+    if not inserted:
+        return None
+    key = (reminder.org_id, inserted[0])
+    return db.session.get(Reminder, key, execution_options={"all_orgs": True})
+
+
+def enqueue_reminders(
+    reminders: Iterable[NewReminder], *, supersede: bool = True
+) -> list[uuid.UUID]:
+    """Put reminders in the outbox, skipping each whose (item, milestone, user) already has
+    one, whatever its status; returns the ids of those that went in, in the order given. Not
+    committed. Three statements at most, however many reminders: an insert, a read-back, an
+    update of those superseded.
+
+    ``supersede``: older reminders about the same item for the same person that are still
+    pending (never sent) are marked expired ("superseded"): when a device comes back it gets
+    "overdue", not "due soon" and then "overdue". The outcome is the same as enqueueing the
+    reminders one at a time in the order given.
+
+    Works inside ``tenant(org_id)`` or ``all_orgs()`` (or with no scope at all): the
+    statements are Core on the table, so the tenancy hook does not apply and every value,
+    ``org_id`` included, is explicit.
+    """
+    rows = [reminder.row() for reminder in reminders]
+    if not rows:
+        return []
     table = Reminder.__table__
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-    statement = (
-        insert.values(**values)
-        .on_conflict_do_nothing(
+    # A plain executemany (psycopg pipelines it): several times faster than one multi-row
+    # INSERT … RETURNING of a thousand rows, whose parameters PostgreSQL must parse at once.
+    db.session.execute(
+        insert.on_conflict_do_nothing(
             index_elements=["org_id", "item_type", "item_id", "milestone", "user_id"]
-        )
-        .returning(table.c.id)
+        ),
+        rows,
     )
-    # Core on the table, so the tenancy hook does not apply: every value is explicit.
-    if db.session.execute(statement).scalar_one_or_none() is None:
-        return None
+    # Which rows went in, read back instead of returned: a row made here is pending and seen
+    # by this transaction alone, so the pending reminders of these items that carry one of
+    # our new ids are exactly those inserted; the others hit the unique key.
+    pending = _pending_reminders(rows)
+    ours = {row["id"] for row in rows}
+    inserted = {old.id for group in pending.values() for old in group if old.id in ours}
+    new = [row for row in rows if row["id"] in inserted]
     if supersede:
+        _supersede(new, pending)
+    return [row["id"] for row in new]
+
+
+def _recipient(row: Mapping[str, Any]) -> tuple:
+    return (row["org_id"], row["item_type"], row["item_id"], row["user_id"])
+
+
+def _pending_reminders(rows: list[dict[str, Any]]) -> dict[tuple, list[Row]]:
+    """The pending reminders about the items of ``rows``, by recipient, in one query."""
+    table = Reminder.__table__
+    pending: dict[tuple, list[Row]] = defaultdict(list)
+    for old in db.session.execute(
+        select(
+            table.c.org_id,
+            table.c.id,
+            table.c.item_type,
+            table.c.item_id,
+            table.c.user_id,
+            table.c.milestone,
+            table.c.not_before,
+        ).where(
+            # a superset (organisations x items): callers match the exact recipient
+            table.c.org_id.in_({row["org_id"] for row in rows}),
+            table.c.item_id.in_({row["item_id"] for row in rows}),
+            table.c.status == "pending",
+        )
+    ):
+        pending[_recipient(old._mapping)].append(old)
+    return pending
+
+
+def _supersede(new: list[dict[str, Any]], pending: dict[tuple, list[Row]]) -> None:
+    """Expire the pending reminders that each new row replaces: same item and person, other
+    milestone, not due later than the new one. As if enqueued one at a time: a row replaces
+    the reminders already there and the rows before it in ``new``, never those after it,
+    and a reminder expired once keeps the reason of the first row that replaced it."""
+    position = {row["id"]: n for n, row in enumerate(new)}
+    expired: dict[uuid.UUID, dict[str, Any]] = {}
+    for n, row in enumerate(new):
+        for old in pending[_recipient(row)]:
+            if (
+                old.id not in expired
+                and old.milestone != row["milestone"]
+                and position.get(old.id, -1) < n
+                and old.not_before <= row["not_before"]
+            ):
+                expired[old.id] = {
+                    "b_org_id": old.org_id,
+                    "b_id": old.id,
+                    "b_error": f"superseded by {row['milestone']}"[:500],
+                }
+    if expired:
+        table = Reminder.__table__
+        # status is checked again: a sender may have claimed one since the SELECT
         db.session.execute(
             update(table)
             .where(
-                table.c.org_id == org_id,
-                table.c.item_type == item_type,
-                table.c.item_id == item_id,
-                table.c.user_id == user_id,
-                table.c.milestone != milestone,
+                table.c.org_id == bindparam("b_org_id"),
+                table.c.id == bindparam("b_id"),
                 table.c.status == "pending",
-                table.c.not_before <= not_before,
             )
-            .values(status="expired", last_error=f"superseded by {milestone}"[:500])
+            .values(status="expired", last_error=bindparam("b_error")),
+            list(expired.values()),
         )
-    return db.session.get(Reminder, (org_id, values["id"]), execution_options={"all_orgs": True})

@@ -10,26 +10,29 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from app.accounts.models import Organization, TeamMember, User
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.push.outbox import enqueue_reminder
+from app.push.outbox import NewReminder, enqueue_reminders
 from app.sla import clock
 from app.sla.calendar import DEFAULT_SALES_HOURS, BusinessCalendar
 from app.sla.clock import Target
 from app.sla.models import Calendar, SlaEvent, SlaPolicy
 from app.sync import changes
 from app.tenancy import all_orgs, tenant
+
+if TYPE_CHECKING:
+    from app.leads.models import Lead
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +268,7 @@ def due_organisations(now: datetime, batch: int) -> list[uuid.UUID]:
         return sorted(set(rows))
 
 
-def due_leads(org_id: uuid.UUID, now: datetime, batch: int) -> list:
+def due_leads(org_id: uuid.UUID, now: datetime, batch: int) -> list[Lead]:
     """The organisation's due leads, locked. The caller holds the counter lock already:
     counter first, then rows, the order every writer keeps (``changes.lock_counter``)."""
     from app.leads.models import Lead
@@ -281,34 +284,97 @@ def run_sla_check(now: datetime, batch: int = 1000) -> CheckStats:
     """Move every due clock past its milestones, record them, and queue reminders: the
     owner is told when a deadline nears and when it passes, the team lead when a breach
     has lasted its escalation time. One organisation at a time, each in its own scope and
-    transaction; runs until nothing more is due."""
+    transaction, up to ``batch`` leads each per round; runs until nothing more is due.
+
+    A round costs a fixed number of statements per organisation, however many of its leads
+    are due: one counter update for all their versions, one query for their owners, one
+    executemany each for the leads, their events and their reminders."""
     stats = CheckStats()
     while True:
         handled = 0
         for org_id in due_organisations(now, batch):
             with tenant(org_id):
-                changes.lock_counter(org_id)
-                leads = due_leads(org_id, now, batch)
-                org = _org(org_id)  # held for the whole batch, not re-read per lead
-                for lead in leads:
-                    _advance_lead(lead, org, now, stats)
+                handled += _advance_organisation(org_id, now, batch, stats)
                 db.session.commit()
-            handled += len(leads)
         stats.items += handled
+        # Fewer than a batch: the unlocked read saw everything due (or another check
+        # holds the rest and does it).
         if handled < batch:
             return stats
 
 
-def _advance_lead(lead, org: Organization, now: datetime, stats: CheckStats) -> None:
-    milestones = clock.advance(lead, now)
-    if not milestones:
+def _advance_organisation(org_id: uuid.UUID, now: datetime, batch: int, stats: CheckStats) -> int:
+    """One round for one organisation, inside its scope: lock, advance, record, remind,
+    stamp. Returns how many due leads it handled; the caller commits."""
+    changes.lock_counter(org_id)  # before any row lock, as every writer does
+    leads = due_leads(org_id, now, batch)
+    if not leads:
+        return 0
+    people = _Recipients(_org(org_id), now, leads)
+    reminders: list[NewReminder] = []
+    advanced: list[Lead] = []
+    # The lookups below (people, calendars) would otherwise flush the leads one UPDATE at a
+    # time; held back, leads and events go out at commit, one executemany each.
+    with db.session.no_autoflush:
+        for lead in leads:
+            milestones = clock.advance(lead, now)
+            for milestone in milestones:
+                stats.milestones[milestone] = stats.milestones.get(milestone, 0) + 1
+                at = {"warning": lead.sla_warn_at, "breached": lead.sla_due_at, "escalated": now}
+                _record("lead", lead, milestone, at[milestone])
+                reminders += _reminders(lead, milestone, people)
+            if milestones:
+                advanced.append(lead)
+        _stamp_in_order(org_id, advanced)
+        stats.reminders += len(enqueue_reminders(reminders))
+    return len(leads)
+
+
+# What ``clock.advance`` may change on a lead.
+_ADVANCED_COLUMNS = ("sla_state", "sla_next_at", "sla_breached_at", "sla_escalated_at")
+
+
+def _stamp_in_order(org_id: uuid.UUID, leads: list[Lead]) -> None:
+    """``changes.stamp`` for each lead, in order, with one counter update: devices see the
+    new state."""
+    if not leads:
         return
-    for milestone in milestones:
-        stats.milestones[milestone] = stats.milestones.get(milestone, 0) + 1
-        at = {"warning": lead.sla_warn_at, "breached": lead.sla_due_at, "escalated": now}[milestone]
-        _record("lead", lead, milestone, at)
-        stats.reminders += _remind(lead, org, milestone, now)
-    changes.stamp(lead)  # devices see the new state
+    top = changes.next_versions(org_id, len(leads))
+    for version, lead in enumerate(leads, start=top - len(leads) + 1):
+        lead.version = version
+        # The same changed columns on every lead: the flush sends one executemany, not one
+        # per run of leads whose milestones happened to change different columns.
+        for name in _ADVANCED_COLUMNS:
+            flag_modified(lead, name)
+
+
+class _Recipients:
+    """Who hears of one organisation's milestones in a round, and from when: the owners in
+    one query, each team's escalation recipients and each person's send time looked up once
+    (``now`` is fixed for the round), not once per reminder."""
+
+    def __init__(self, org: Organization, now: datetime, leads: list[Lead]) -> None:
+        self.org = org
+        self.now = now
+        owners = select(User).where(User.id.in_({lead.owner_id for lead in leads}))
+        self._owners = {user.id: user for user in db.session.scalars(owners)}
+        self._escalation: dict[uuid.UUID | None, list[User]] = {}
+        self._send_at: dict[tuple[uuid.UUID, bool], datetime] = {}
+
+    def owner(self, lead: Lead) -> list[User]:
+        owner = self._owners.get(lead.owner_id)
+        return [owner] if owner is not None and owner.active else []
+
+    def escalation(self, team_id: uuid.UUID | None) -> list[User]:
+        if team_id not in self._escalation:
+            self._escalation[team_id] = _escalation_recipients(team_id)
+        return self._escalation[team_id]
+
+    def send_at(self, user: User, any_hour: bool) -> datetime:
+        key = (user.id, any_hour)
+        if key not in self._send_at:
+            self._send_at[key] = send_time(user, self.org, self.now, any_hour=any_hour)
+        return self._send_at[key]
 
 
 def _milestone_key(lead, milestone: str) -> str:
@@ -319,60 +385,59 @@ def _local(at: datetime, zone: str) -> str:
     return at.astimezone(ZoneInfo(zone)).strftime("%a %H:%M")
 
 
-def _remind(lead, org: Organization, milestone: str, now: datetime) -> int:
+def _reminders(lead: Lead, milestone: str, people: _Recipients) -> list[NewReminder]:
+    """What a milestone of a lead tells whom: "due soon" or "overdue" to its owner, an
+    escalation to its team's leads; each from the person's next working moment, and none
+    that would be stale by then."""
     who = lead.contact_name + (f" ({lead.company})" if lead.company else "")
     what = "First response" if lead.sla_metric == "first_response" else "Follow-up"
-    url = f"/leads/{lead.id}"
     if milestone == "escalated":
-        recipients = _escalation_recipients(lead)
+        recipients = people.escalation(lead.team_id)
         kind, title = "escalation", f"{what} overdue: {who}"
     else:
-        owner = db.session.get(User, (lead.org_id, lead.owner_id))
-        recipients = [owner] if owner is not None and owner.active else []
+        recipients = people.owner(lead)
         kind = "due_soon" if milestone == "warning" else "overdue"
         title = f"{what} due soon: {who}" if milestone == "warning" else f"{what} overdue: {who}"
-    sent = 0
+    reminders = []
     for user in recipients:
-        not_before = send_time(
-            user, org, now, any_hour=kind == "escalation" and user.escalations_any_hour
-        )
-        zone = user.timezone or org.timezone
+        not_before = people.send_at(user, kind == "escalation" and user.escalations_any_hour)
+        zone = user.timezone or people.org.timezone
         if kind == "due_soon":
             body = f"Due {_local(lead.sla_due_at, zone)}."
             expires_at = lead.sla_due_at  # stale once it is due
         else:
             body = f"Was due {_local(lead.sla_due_at, zone)}."
             expires_at = not_before + timedelta(days=1)
-        ttl = max(60, int((expires_at - not_before).total_seconds()))
         if expires_at <= not_before:
             continue  # by the time the person is working, this news is stale
-        reminder = enqueue_reminder(
-            org_id=lead.org_id,
-            user_id=user.id,
-            kind=kind,
-            item_type="lead",
-            item_id=lead.id,
-            milestone=_milestone_key(lead, milestone),
-            title=title[:120],
-            body=body,
-            url=url,
-            not_before=not_before,
-            ttl_seconds=ttl,
-            expires_at=expires_at,
+        reminders.append(
+            NewReminder(
+                org_id=lead.org_id,
+                user_id=user.id,
+                kind=kind,
+                item_type="lead",
+                item_id=lead.id,
+                milestone=_milestone_key(lead, milestone),
+                title=title[:120],
+                body=body,
+                url=f"/leads/{lead.id}",
+                not_before=not_before,
+                ttl_seconds=max(60, int((expires_at - not_before).total_seconds())),
+                expires_at=expires_at,
+            )
         )
-        sent += reminder is not None
-    return sent
+    return reminders
 
 
-def _escalation_recipients(lead) -> list[User]:
-    leads_of_team: Iterable[User] = []
-    if lead.team_id is not None:
-        members = select(TeamMember.user_id).where(TeamMember.team_id == lead.team_id)
+def _escalation_recipients(team_id: uuid.UUID | None) -> list[User]:
+    """The active leads of the lead's team, else the organisation's active admins."""
+    if team_id is not None:
+        members = select(TeamMember.user_id).where(TeamMember.team_id == team_id)
         leads_of_team = db.session.scalars(
             select(User).where(User.id.in_(members), User.role == "lead", User.active.is_(True))
         ).all()
-    if leads_of_team:
-        return list(leads_of_team)
+        if leads_of_team:
+            return list(leads_of_team)
     return list(db.session.scalars(select(User).where(User.role == "admin", User.active.is_(True))))
 
 

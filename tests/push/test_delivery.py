@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from dataclasses import asdict
 from datetime import timedelta
 from email.utils import format_datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.push.models import DeliveryAttempt, PushSubscription, Reminder
+from app.push.outbox import NewReminder, enqueue_reminder, enqueue_reminders
 from app.push.sender import deliver_due, parse_retry_after
 from app.tenancy import all_orgs, tenant
 from tests.push.conftest import T0, enqueue, reminder_row, run, subscribe
@@ -289,6 +291,60 @@ def test_a_newer_milestone_supersedes_a_pending_one(app, api_as, org, push_servi
     assert run(app, T0).delivered == 1
     assert [r.payload["kind"] for r in push_service.received] == ["overdue"]
     assert reminder_row(app, org.id, overdue).status == "delivered"
+
+
+def test_a_batch_enqueues_as_one_at_a_time_would(app, org):
+    """``enqueue_reminders`` leaves what enqueueing its reminders one by one in the same order
+    leaves: a reminder already there is skipped, and each new one supersedes the pending
+    ones before it about the same item and person, never one after it."""
+
+    def batch(item: uuid.UUID) -> list[NewReminder]:
+        def reminder(person, milestone: str, kind: str, not_before) -> NewReminder:
+            return NewReminder(
+                org_id=org.id,
+                user_id=person.id,
+                kind=kind,
+                item_type="lead",
+                item_id=item,
+                milestone=milestone,
+                title=f"{kind} {item}",
+                body="b",
+                not_before=not_before,
+            )
+
+        return [
+            reminder(org.rep, "warning", "due_soon", T0),
+            reminder(org.rep2, "warning", "due_soon", T0),
+            reminder(org.rep, "breached", "overdue", T0 + 60 * MIN),  # replaces rep's warning
+            reminder(org.rep, "escalated", "escalation", T0 + 30 * MIN),  # sooner: replaces none
+            reminder(org.rep, "warning", "due_soon", T0 + 90 * MIN),  # already there: skipped
+        ]
+
+    one_by_one, batched = uuid.uuid4(), uuid.uuid4()
+    with app.app_context(), tenant(org.id):
+        made = [enqueue_reminder(**asdict(r)) for r in batch(one_by_one)]
+        assert len(enqueue_reminders(batch(batched))) == 4 == sum(m is not None for m in made)
+        db.session.commit()
+
+    def outcome(item: uuid.UUID) -> list[tuple]:
+        with app.app_context(), tenant(org.id):
+            rows = db.session.execute(
+                select(Reminder.user_id, Reminder.milestone, Reminder.status, Reminder.last_error)
+                .where(Reminder.item_id == item)
+                .order_by(Reminder.user_id, Reminder.milestone)
+            ).all()
+            db.session.remove()
+        return [tuple(row) for row in rows]
+
+    assert outcome(batched) == outcome(one_by_one)
+    assert sorted(outcome(batched)) == sorted(
+        [
+            (org.rep.id, "breached", "pending", None),
+            (org.rep.id, "escalated", "pending", None),
+            (org.rep.id, "warning", "expired", "superseded by breached"),
+            (org.rep2.id, "warning", "pending", None),
+        ]
+    )
 
 
 def test_enqueue_refuses_bad_input(app, org):

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app import database
 from app.extensions import db
+from app.leads.models import Lead
 from app.push.models import Reminder
 from app.sla.models import SlaEvent
 from app.sla.service import run_sla_check
+from app.sync import changes
+from app.sync.models import ChangeCounter
 from app.tenancy import all_orgs, tenant
 from tests.conftest import is_postgres
 
@@ -58,9 +63,9 @@ def create_lead(api, **fields) -> dict:
     return response.json
 
 
-def check(app, now: datetime):
+def check(app, now: datetime, **kwargs):
     with app.app_context():
-        return run_sla_check(now)
+        return run_sla_check(now, **kwargs)
 
 
 def reminders(app, org) -> list[Reminder]:
@@ -299,20 +304,23 @@ def test_devices_receive_clock_changes_and_policies(app, api_as, berlin_org, clo
     assert rep.of("lead")[lead["id"]]["sla"]["state"] == "breached"
 
 
-def test_two_checks_at_once_queue_each_reminder_once(app, api_as, berlin_org, clock):
+def test_two_checks_at_once_queue_each_reminder_once(app, api_as, berlin_org, other_org, clock):
     if not is_postgres(app):
         pytest.skip("SQLite runs one writer at a time; the race needs PostgreSQL")
-    rep = api_as(berlin_org.rep)
-    for i in range(30):
-        create_lead(rep, contact_name=f"Buyer {i}")
-    now = clock.set(day=23, hour=11, minute=30)
+    berlin_rep, globex_rep = api_as(berlin_org.rep), api_as(other_org.rep)
+    for i in range(20):
+        create_lead(berlin_rep, contact_name=f"Buyer {i}")
+    for i in range(10):
+        create_lead(globex_rep, contact_name=f"Globex buyer {i}")
+    # 12:00 UTC: Berlin's leads are overdue and escalated, Globex's (UTC hours) overdue.
+    now = clock.set(day=23, hour=13)
     barrier = threading.Barrier(2)
     errors = []
 
     def run():
         try:
             barrier.wait()
-            check(app, now)
+            check(app, now, batch=7)  # several rounds each, over both organisations
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
 
@@ -323,9 +331,118 @@ def test_two_checks_at_once_queue_each_reminder_once(app, api_as, berlin_org, cl
         thread.join()
     assert not errors
     with app.app_context(), all_orgs():
-        kinds = [r.kind for r in db.session.scalars(select(Reminder))]
+        kinds = Counter(r.kind for r in db.session.scalars(select(Reminder)))
+        steps = db.session.execute(
+            select(SlaEvent.item_id, SlaEvent.event).where(SlaEvent.event != "started")
+        ).all()
         db.session.rollback()
-    assert kinds.count("overdue") == 30
+    assert kinds == {"overdue": 30, "escalation": 20}
+    assert len(steps) == len(set(steps)) == 50  # no clock advanced twice
+
+
+def test_a_check_waits_for_a_writer_holding_the_counter(app, api_as, berlin_org, clock):
+    """A push takes the organisation's counter, then touches a lead that is due. A check
+    starting in between waits for the counter before it locks any lead: had it locked the
+    lead first, each would wait for the other and PostgreSQL would abort one (deadlock)."""
+    if not is_postgres(app):
+        pytest.skip("SQLite runs one writer at a time; row locks are PostgreSQL's")
+    lead_id = uuid.UUID(create_lead(api_as(berlin_org.rep))["id"])
+    now = clock.set(day=23, hour=11, minute=30)
+    counter_taken = threading.Event()
+    errors, results = [], []
+
+    def push():
+        try:
+            with app.app_context(), tenant(berlin_org.id):
+                changes.lock_counter(berlin_org.id)
+                counter_taken.set()
+                wait_until_a_session_waits_for_a_lock()  # the check, at the counter
+                lead = db.session.get(Lead, (berlin_org.id, lead_id), with_for_update=True)
+                lead.company = "Touched by a push"
+                changes.stamp(lead)
+                db.session.commit()
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+            counter_taken.set()
+
+    def sla_check():
+        try:
+            counter_taken.wait(10)
+            results.append(check(app, now))
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=push), threading.Thread(target=sla_check)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    assert results[0].milestones == {"breached": 1}
+    with app.app_context(), tenant(berlin_org.id):
+        lead = db.session.get(Lead, (berlin_org.id, lead_id))
+        assert (lead.sla_state, lead.company) == ("breached", "Touched by a push")
+        db.session.rollback()
+    assert [r.kind for r in reminders(app, berlin_org)] == ["overdue"]
+
+
+def wait_until_a_session_waits_for_a_lock(seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with db.engine.connect() as conn:
+            waiting = conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        time.sleep(0.02)
+    raise AssertionError("no session came to wait for a lock")
+
+
+def counter_of(app, org) -> int:
+    with app.app_context(), tenant(org.id):
+        value = db.session.get(ChangeCounter, org.id).value
+        db.session.rollback()
+        return value
+
+
+def test_one_check_serves_several_organisations_in_rounds(
+    app, api_as, berlin_org, other_org, clock
+):
+    """More due leads than one batch, in two organisations: every clock advances once, each
+    organisation's people hear of its own leads only, and each organisation's counter gives
+    the versions of its own leads."""
+    berlin_rep, globex_rep = api_as(berlin_org.rep), api_as(other_org.rep)
+    for i in range(3):
+        create_lead(berlin_rep, contact_name=f"Berlin buyer {i}")
+    for i in range(2):
+        create_lead(globex_rep, contact_name=f"Globex buyer {i}")
+    counters = {org.id: counter_of(app, org) for org in (berlin_org, other_org)}
+    # 12:00 UTC: Berlin's leads are overdue and escalated, Globex's (UTC hours) overdue.
+    stats = check(app, clock.set(day=23, hour=13), batch=2)
+    assert (stats.items, stats.milestones, stats.reminders) == (
+        5,
+        {"breached": 5, "escalated": 3},
+        8,
+    )
+    assert check(app, clock.now).items == 0  # nothing left behind
+    expected = {
+        berlin_org.id: {("overdue", berlin_org.rep.id): 3, ("escalation", berlin_org.lead.id): 3},
+        other_org.id: {("overdue", other_org.rep.id): 2},
+    }
+    for org in (berlin_org, other_org):
+        sent = Counter((r.kind, r.user_id) for r in reminders(app, org))
+        assert sent == expected[org.id]
+        with app.app_context(), tenant(org.id):
+            versions = sorted(
+                db.session.scalars(select(Lead.version).where(Lead.sla_state == "breached"))
+            )
+            db.session.rollback()
+        top = counter_of(app, org)
+        assert versions == list(range(counters[org.id] + 1, top + 1))  # the check's, in a row
 
 
 def test_the_check_reads_each_organisations_own_calendar_and_people(
