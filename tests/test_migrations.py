@@ -49,3 +49,26 @@ def test_flask_db_upgrade_builds_an_empty_sqlite_database_and_downgrades_cleanly
     assert down.returncode == 0, down.stderr
     again = _flask(["db", "upgrade"], env)
     assert again.returncode == 0, again.stderr
+
+
+def test_organisations_existing_before_their_version_get_one_devices_will_pull(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "x" * 40}
+    assert _flask(["db", "upgrade", "0004_sla_and_scheduler"], env).returncode == 0
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "INSERT INTO organizations (id, name, default_country, timezone, created_at)"
+            " VALUES ('0123456789abcdef0123456789abcdef', 'Old Co', 'DE', 'UTC',"
+            " '2026-01-01 00:00:00.000000')"
+        )
+        conn.execute(
+            "INSERT INTO change_counters (org_id, value, purged_through)"
+            " VALUES ('0123456789abcdef0123456789abcdef', 41, 0)"
+        )
+    up = _flask(["db", "upgrade"], env)
+    assert up.returncode == 0, up.stderr
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version FROM organizations").fetchone() == (42,)
+        assert conn.execute("SELECT value FROM change_counters").fetchone() == (42,)

@@ -27,6 +27,9 @@ class Organization(db.Model):
     lead_sources: Mapped[list | None] = mapped_column(JSON)
     lost_reasons: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its settings travel to devices (the ``org`` entity of sync); versions come from its
+    # own change counter like every synced record's.
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Team(TenantScoped, db.Model):

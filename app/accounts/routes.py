@@ -169,7 +169,9 @@ def get_org():
 @org_bp.arguments(schemas.OrganizationSchema)
 @org_bp.response(200, schemas.OrganizationSchema)
 def update_org(changes):
-    """Rename the organisation or change its default country and time zone (admin)."""
+    """Rename the organisation, change its default country or time zone, or set its own
+    lists of lead sources and lost reasons (admin). Devices receive the change on their
+    next pull (the `org` entity)."""
     return service.update_organization(acting_user(), changes)
 
 

@@ -114,12 +114,47 @@ class TeamSchema(ma.Schema):
     created_at = UtcDateTime(dump_only=True)
 
 
+def _distinct(values: list[str]) -> None:
+    if len({v.strip().lower() for v in values}) != len(values):
+        raise ma.ValidationError("Each entry once.")
+
+
+def _choices(max_length: int, description: str) -> ma.fields.List:
+    """One of the organisation's own lists: 1–50 distinct entries; null restores the
+    defaults."""
+    return ma.fields.List(
+        ma.fields.String(validate=[ma.validate.Length(min=1, max=max_length), _not_blank]),
+        allow_none=True,
+        validate=[ma.validate.Length(min=1, max=50), _distinct],
+        metadata={"description": description},
+    )
+
+
 class OrganizationSchema(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
     name = _name(200)
     default_country = ma.fields.String(validate=_valid_country)
     timezone = ma.fields.String(validate=_valid_timezone)
+    lead_sources = _choices(40, "the source channels a lead may come from")
+    lost_reasons = _choices(60, "the reasons a lead may be lost for")
+    version = ma.fields.Integer(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
+
+    @ma.pre_load
+    def _trim_entries(self, data: dict, **kwargs) -> dict:
+        for key in ("lead_sources", "lost_reasons"):
+            values = data.get(key) if isinstance(data, dict) else None
+            if isinstance(values, list):
+                data = {**data, key: [v.strip() if isinstance(v, str) else v for v in values]}
+        return data
+
+    @ma.post_dump(pass_original=True)
+    def _effective_lists(self, data: dict, org, **kwargs) -> dict:
+        from app.leads.service import lead_sources, lost_reasons
+
+        data["lead_sources"] = lead_sources(org)
+        data["lost_reasons"] = lost_reasons(org)
+        return data
 
 
 class PreferencesSchema(ma.Schema):

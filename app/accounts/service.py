@@ -17,7 +17,14 @@ from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMemb
 from app.database import utcnow
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.sync.changes import bury, init_counter, lock_counter, stamp, team_audience
+from app.sync.changes import (
+    bury,
+    init_counter,
+    lock_counter,
+    next_versions,
+    stamp,
+    team_audience,
+)
 from app.tenancy import all_orgs, tenant
 
 
@@ -50,6 +57,8 @@ def create_organization(name: str, **settings: Any) -> Organization:
     db.session.add(org)
     db.session.flush()
     init_counter(org.id)
+    with tenant(org.id):
+        org.version = next_versions(org.id)  # devices receive its settings on a first sync
     return org
 
 
@@ -163,10 +172,16 @@ def get_organization(actor: User) -> Organization:
 
 def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     require_role(actor, "admin")
+    lock_counter(actor.org_id)  # counter first, then the row, as every writer does
     org = get_organization(actor)
-    for field in ("name", "default_country", "timezone"):
-        if field in changes:
+    changed = False
+    for field in ("name", "default_country", "timezone", "lead_sources", "lost_reasons"):
+        if field in changes and getattr(org, field) != changes[field]:
             setattr(org, field, changes[field])
+            changed = True
+    if changed:
+        # Devices hold these (the org entity of sync): a new version sends them again.
+        org.version = next_versions(org.id)
     db.session.commit()
     return org
 

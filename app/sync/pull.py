@@ -48,12 +48,13 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from app.accounts.models import TeamMember, User
+from app.accounts.models import Organization, TeamMember, User
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
 from app.fields import isoformat_z
 from app.leads.access import LeadScope, lead_scope
 from app.leads.models import FollowUp, Lead, Product
+from app.leads.service import lead_sources, lost_reasons
 from app.leads.wire import FOLLOW_UP_KEYS, LEAD_KEYS, product_wire
 from app.sla.clock import SLA_KEYS
 from app.sla.models import SlaPolicy
@@ -130,6 +131,7 @@ class Feed:
     skip_columns: tuple[str, ...] = ()
     wire_columns: tuple[str, ...] = ()
     nested: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (key, column prefix, keys)
+    tenant_key: str = "org_id"  # the column naming the organisation a row belongs to
 
     def columns(self) -> list[Any]:
         dialect = db.engine.dialect.name
@@ -266,6 +268,22 @@ def _policy_wire(rows: list[Any]) -> list[dict[str, Any]]:
     return [{"id": str(r.id), **{k: getattr(r, k) for k in keys}} for r in rows]
 
 
+def _org_wire(rows: list[Any]) -> list[dict[str, Any]]:
+    """The organisation's settings a device needs offline: its lists and where it is."""
+    return [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "default_country": r.default_country,
+            "timezone": r.timezone,
+            "lead_sources": lead_sources(r),
+            "lost_reasons": lost_reasons(r),
+            "version": r.version,
+        }
+        for r in rows
+    ]
+
+
 def _everyone(table: Table, viewer: Viewer) -> ColumnElement[bool]:
     return true()
 
@@ -276,6 +294,15 @@ def _never_deleted(viewer: Viewer) -> list[str]:
 
 # Snapshot order: reference data first, and a lead before its follow-ups.
 FEEDS: tuple[Feed, ...] = (
+    Feed(
+        "org",
+        Organization.__table__,
+        _everyone,
+        _never_deleted,
+        _org_wire,
+        skip_columns=("created_at",),
+        tenant_key="id",
+    ),
     Feed(
         "product",
         Product.__table__,
@@ -396,7 +423,7 @@ def _rows(feed: Feed, viewer: Viewer, after: int, limit: int) -> list[Any]:
     t = feed.table
     query = (
         select(*feed.columns())
-        .where(t.c.org_id == viewer.org_id, feed.visible(t, viewer), t.c.version > after)
+        .where(t.c[feed.tenant_key] == viewer.org_id, feed.visible(t, viewer), t.c.version > after)
         .order_by(t.c.version)
         .limit(limit)
     )
@@ -527,7 +554,9 @@ def _still_visible(viewer: Viewer, dels: dict[tuple[str, Any], int]) -> set[tupl
         t = feed.table
         found = db.session.scalars(
             select(t.c.id).where(
-                t.c.org_id == viewer.org_id, t.c.id.in_(ids), feed.visible(t, viewer)
+                t.c[feed.tenant_key] == viewer.org_id,
+                t.c.id.in_(ids),
+                feed.visible(t, viewer),
             )
         )
         visible.update((feed.entity, i) for i in found)
