@@ -163,6 +163,7 @@ export function StatusBar() {
   const now = useNow(15000);
   const pending = s.outbox.filter((e) => e.status === 'pending' || e.status === 'applied' || e.status === 'duplicate' || e.status === 'conflict').length;
   const st = s.status;
+  const syncing = st.state === 'syncing';
   const line =
     !s.online ? S.offline
     : st.state === 'syncing' ? S.syncing
@@ -173,12 +174,15 @@ export function StatusBar() {
       <span class="dot" aria-hidden="true" />
       <span class="sb-state">{line}</span>
       <span class="sb-pending">{pending ? S.pending(pending) : S.allSent}</span>
-      <span class="sb-last">{s.lastSyncAt ? S.lastSync(fmtAgo(s.lastSyncAt, now)) : S.neverSynced}</span>
+      {/* Ticks every 15 s: not read out each time (aria-live off inside the status region). */}
+      <span class="sb-last" aria-live="off">{s.lastSyncAt ? S.lastSync(fmtAgo(s.lastSyncAt, now)) : S.neverSynced}</span>
       {s.problems.length > 0 && (
         <Link href="/problems" class="sb-problems">{S.problemsCount(s.problems.length)}</Link>
       )}
-      {s.online && st.state !== 'syncing' && (
-        <button type="button" class="link sb-sync" onClick={syncNow}>{S.syncNow}</button>
+      {s.online && (
+        // Kept in place while syncing (aria-disabled), so keyboard focus on it is not lost.
+        <button type="button" class="link sb-sync" aria-disabled={syncing ? 'true' : undefined}
+          onClick={syncing ? undefined : syncNow}>{S.syncNow}</button>
       )}
       {pending > 0 && s.persisted === false && <p class="sb-warn">{S.evictable}</p>}
       {s.sessionExpired && (

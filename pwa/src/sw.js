@@ -6,6 +6,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { openLeadSyncDb, getMeta, setMeta } from './sync/db.js';
 import { Api } from './sync/api.js';
 import { SyncEngine } from './sync/engine.js';
+import { appUrl, pushData, reminderOf } from './reminders.js';
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -17,6 +18,12 @@ registerRoute(
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+// clients.claim() on activation skips a page whose navigation was still in flight (a reload
+// or a second tab opened while this worker installed): such a page would stay uncontrolled
+// until its next navigation. It asks to be claimed once `ready` resolves (src/main.jsx).
+self.addEventListener('message', (event) => {
+  if (event.data?.type === 'claim') event.waitUntil(self.clients.claim());
+});
 
 async function tellClients(msg) {
   for (const c of await self.clients.matchAll({ includeUncontrolled: true })) c.postMessage(msg);
@@ -47,41 +54,42 @@ self.addEventListener('sync', (event) => {
   if (event.tag === 'leadsync-sync') event.waitUntil(backgroundSync());
 });
 
-// Push: the server sends {title, body, lead_id, url}. Subscribing is the app's job
-// (see src/push.js, the hook for the subscription UI).
+// Push reminders (what is shown: src/reminders.js); subscribing is the app's job (src/push.js).
+function showReminder(data) {
+  const { title, options } = reminderOf(data, self.location.origin);
+  return self.registration.showNotification(title, options);
+}
+
 self.addEventListener('push', (event) => {
-  let data = {};
-  try {
-    data = event.data ? event.data.json() : {};
-  } catch {
-    data = { body: event.data?.text() };
-  }
-  const url = data.url || (data.lead_id ? `/leads/${data.lead_id}` : '/');
-  event.waitUntil(
-    self.registration.showNotification(data.title || 'LeadSync', {
-      body: data.body || '',
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
-      tag: data.lead_id ? `lead-${data.lead_id}` : undefined,
-      data: { url, lead_id: data.lead_id || null },
-    }),
-  );
+  event.waitUntil(showReminder(pushData(event.data)));
 });
 
-self.addEventListener('notificationclick', (event) => {
-  event.notification.close();
-  const url = new URL(event.notification.data?.url || '/', self.location.origin).href;
-  event.waitUntil(
-    (async () => {
-      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-      for (const client of windows) {
-        if (new URL(client.url).origin === self.location.origin) {
-          await client.focus();
-          client.postMessage({ type: 'navigate', url });
-          return;
-        }
-      }
-      await self.clients.openWindow(url);
-    })(),
+// A tap on a reminder: the app window already open (the focused one first) is brought to the
+// front and told to show the lead (src/main.jsx routes it without a reload); with no window,
+// a new one opens at the lead's deep link. Browser tests call this on the real Notification
+// (there is no way to tap one from a test), through `self.leadsync`.
+async function openFromNotification(notification) {
+  notification.close();
+  const url = appUrl(notification.data?.url, self.location.origin);
+  const windows = (await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).filter(
+    (c) => new URL(c.url).origin === self.location.origin,
   );
+  const client = windows.find((c) => c.focused) || windows.find((c) => c.visibilityState === 'visible') || windows[0];
+  if (!client) {
+    const opened = await self.clients.openWindow(url);
+    return { opened: opened?.url ?? null, url };
+  }
+  client.postMessage({ type: 'navigate', url });
+  try {
+    await client.focus(); // allowed while handling a real tap
+  } catch {
+    // Not allowed outside a notification click (e.g. a test calling this): the navigation stands.
+  }
+  return { navigated: client.id, url };
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.waitUntil(openFromNotification(event.notification));
 });
+
+self.leadsync = { openFromNotification, showReminder };

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import PASSWORD
 
@@ -29,10 +30,28 @@ def wait_synced(page: Page, timeout: float = 20_000) -> None:
     expect(bar).not_to_contain_text("Syncing", timeout=timeout)
 
 
-def wait_controlled(page: Page) -> None:
-    page.wait_for_function(
-        "navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=45_000
-    )
+SW_STATE = """async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    const state = (w) => w && w.state;
+    return {url: location.href, controlled: !!navigator.serviceWorker.controller,
+            registration: reg ? {installing: state(reg.installing), waiting: state(reg.waiting),
+                                 active: state(reg.active)} : null};
+}"""
+
+
+def wait_controlled(page: Page, timeout: float = 10_000) -> None:
+    """Until the service worker controls the page (normally well under a second: the worker
+    claims every page on activation, and a page it missed asks to be claimed)."""
+    try:
+        page.wait_for_function(
+            "navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+            polling=50,
+            timeout=timeout,
+        )
+    except PlaywrightTimeoutError:
+        raise AssertionError(
+            f"no service worker controls the page: {page.evaluate(SW_STATE)}"
+        ) from None
 
 
 def sync_now(page: Page) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+import time
 import urllib.request
 
 from playwright.sync_api import expect
@@ -37,6 +38,53 @@ def test_service_worker_controls_the_page(new_context):
     assert info["script"].endswith("/sw.js")
     assert info["controller"].endswith("/sw.js")
     assert any("precache" in name for name in info["caches"]), info
+
+
+def _pump(page, condition, what: str, timeout: float = 10.0):
+    """Route handlers and worker calls run only while Python talks to Playwright."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        page.wait_for_timeout(20)
+
+
+def test_a_page_loaded_while_the_worker_activates_is_controlled(new_context, server):
+    """The race behind slow `wait_controlled`s: clients.claim() on activation skips a page
+    whose navigation is in flight (the screenshot test navigates twice in a row, and a slow
+    machine stretches the worker's install over the second navigation). Made certain here:
+    the worker's install is held until a second navigation has started, and that navigation's
+    answer is held until the worker is active. The app then asks to be claimed."""
+    context = new_context()
+    held_precache, held_navigation = [], []
+    hold_navigation = False
+
+    def navigation(route):
+        if hold_navigation and route.request.is_navigation_request():
+            held_navigation.append(route)
+        else:
+            route.continue_()
+
+    # Fetched only by the worker's precache, so the install waits for it.
+    context.route("**/icons/icon-maskable-512.png", lambda route: held_precache.append(route))
+    context.route("**/settings", navigation)
+    page = context.new_page()
+    page.goto("/")
+    _pump(page, lambda: held_precache, "the worker's precache request")
+    hold_navigation = True
+    page.evaluate("setTimeout(() => location.assign('/settings'), 0)")
+    _pump(page, lambda: held_navigation, "the second navigation")
+    held_precache[0].continue_()
+    worker = context.service_workers[0]
+    _pump(
+        page,
+        lambda: worker.evaluate("registration.active?.state === 'activated'"),
+        "the worker's activation",
+    )
+    held_navigation[0].continue_()
+    page.wait_for_url("**/settings")
+    started = time.monotonic()
+    wait_controlled(page, timeout=5_000)
+    assert time.monotonic() - started < 3
 
 
 def test_manifest_is_valid(server, new_context):

@@ -89,7 +89,7 @@ function WorkingHours({ role }) {
     <section aria-labelledby="hours-h">
       <h2 id="hours-h">{S.workingHours}</h2>
       <p class="note">{S.workingHoursHelp}</p>
-      <form onSubmit={save}>
+      <form class="form" onSubmit={save}>
         <label>{S.timeZone}<input name="timezone" value={form.timezone} onInput={set('timezone')} required /></label>
         <label>{S.workStart}<input type="time" name="start" value={form.start} onInput={set('start')} required /></label>
         <label>{S.workEnd}<input type="time" name="end" value={form.end} onInput={set('end')} required /></label>

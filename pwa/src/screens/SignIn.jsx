@@ -23,7 +23,8 @@ export function SignIn() {
     setError('');
     try {
       await signIn(email.trim(), password);
-      navigate('/', { replace: true });
+      // A deep link (a reminder tapped while signed out) survives signing in.
+      navigate(location.pathname === '/signin' ? '/' : location.pathname, { replace: true });
     } catch (err) {
       if (err instanceof HttpError && err.status === 401) setError(S.signInFailed);
       else if (!navigator.onLine || err instanceof TypeError) setError(S.signInOffline);
