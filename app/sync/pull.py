@@ -139,7 +139,8 @@ class Feed:
         if key not in _COLUMNS:  # built once: making the expressions costs more than a page
             if self.wire_columns:
                 _COLUMNS[key] = [
-                    _precompiled(wire_expression(self.table.c.id, dialect)).label("id"),
+                    # as stored (text on SQLite): the change itself carries the wire form
+                    type_coerce(self.table.c.id, String).label("id"),
                     self.table.c.version,
                     _precompiled(wire_change(self, dialect)).label("wire"),
                 ]
@@ -520,14 +521,16 @@ def _incremental_page(
 def _compact(viewer: Viewer, page: list[tuple[int, int, Feed, Any]]) -> list[dict[str, Any]]:
     """Each record once, in its latest state, in commit order (guarantee 4). A tombstone
     for a record the person still sees (through another audience) is dropped."""
-    put_ids: set[tuple[str, str]] = set()  # ids as text: some feeds read them so
+    put_ids: set[tuple[str, uuid.UUID]] = set()
     for _version, kind, feed, row in page:
-        if kind == 1:
-            put_ids.add((feed.entity, str(row.id)))
+        if kind == 1:  # a feed of database-written changes reads its ids as stored text
+            put_ids.add(
+                (feed.entity, row.id if isinstance(row.id, uuid.UUID) else uuid.UUID(row.id))
+            )
     latest_del: dict[tuple[str, Any], int] = {}
     for version, kind, feed, row in page:
         key = (feed.entity, row.entity_id) if kind == 0 else None
-        if key and (key[0], str(key[1])) not in put_ids:
+        if key and key not in put_ids:
             latest_del[key] = max(version, latest_del.get(key, 0))
     still_visible = _still_visible(viewer, latest_del)
 
