@@ -7,6 +7,7 @@ import { materialize } from './sync/apply.js';
 import { Api, HttpError } from './sync/api.js';
 import { SyncEngine } from './sync/engine.js';
 import { subscribeToReminders } from './push.js';
+import { orgSettings } from './org.js';
 
 export const SYNC_TAG = 'leadsync-sync';
 const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('leadsync') : null;
@@ -24,6 +25,7 @@ export let state = {
   leads: new Map(),
   followups: new Map(), // only those pending mutations touch; see followupsOf()
   slaPolicies: [],
+  org: orgSettings(), // the organisation's lists (lead sources, lost reasons); defaults until synced
   dataVersion: 0, // bumped by every refresh
   users: [],
   products: [],
@@ -78,7 +80,8 @@ export async function refresh() {
       )).filter(Boolean);
       const view = materialize({ leads, followups, outbox, me: state.session?.user });
       const slaPolicies = records.filter((r) => r.entity === 'sla_policy');
-      set({ ...view, users, products, slaPolicies, outbox, problems, lastSyncAt, dataVersion: state.dataVersion + 1 });
+      const org = orgSettings(records);
+      set({ ...view, users, products, slaPolicies, org, outbox, problems, lastSyncAt, dataVersion: state.dataVersion + 1 });
     } while (again);
   })().finally(() => {
     refreshing = null;

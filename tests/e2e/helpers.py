@@ -7,6 +7,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import PASSWORD
 
+ADMIN = "admin@demo.leadsync.test"
 ROBIN = "robin@demo.leadsync.test"
 RILEY = "riley@demo.leadsync.test"
 LEAD = "lead@demo.leadsync.test"

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { S, SOURCES } from '../strings.js';
+import { S } from '../strings.js';
+import { sourceChoice, sourceOptions } from '../org.js';
 import { mutate, useStore } from '../store.js';
 import { navigate } from '../router.jsx';
 import { uuid } from '../sync/db.js';
@@ -12,9 +13,12 @@ export function Capture() {
   const s = useStore();
   const products = s.products.filter((p) => p.active !== false);
   const [f, setF] = useState({
-    contact_name: '', company: '', phone: '', product_id: '', product_text: '', source: 'phone',
+    contact_name: '', company: '', phone: '', product_id: '', product_text: '', source: sourceChoice(s.org),
     next_follow_up_at: inOneDay(), notes: '',
   });
+  // The organisation's list may change under an open form (a sync): never send a source it
+  // no longer has.
+  const source = sourceChoice(s.org, f.source);
   const [error, setError] = useState('');
   const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
 
@@ -25,7 +29,7 @@ export function Capture() {
       return;
     }
     const id = uuid();
-    const args = { id, contact_name: f.contact_name.trim(), source: f.source };
+    const args = { id, contact_name: f.contact_name.trim(), source };
     for (const k of ['company', 'phone', 'product_text', 'notes']) if (f[k].trim()) args[k] = f[k].trim();
     if (f.product_id) args.product_id = f.product_id;
     if (f.next_follow_up_at) args.next_follow_up_at = fromLocalInput(f.next_follow_up_at);
@@ -63,8 +67,8 @@ export function Capture() {
         )}
         <label>
           {S.source}
-          <select name="source" aria-label={S.source} value={f.source} onChange={(e) => setF({ ...f, source: e.currentTarget.value })}>
-            {Object.entries(SOURCES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+          <select name="source" aria-label={S.source} value={source} onChange={(e) => setF({ ...f, source: e.currentTarget.value })}>
+            {sourceOptions(s.org).map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
           </select>
         </label>
         <label>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
-import { S, STAGE_LABEL, KIND_LABEL, LOST_REASONS, SOURCES, SLA_METRIC, SLA_STATE } from '../strings.js';
+import { S, STAGE_LABEL, KIND_LABEL, SLA_METRIC, SLA_STATE } from '../strings.js';
+import { lostReasonChoice, lostReasonLabel, lostReasonOptions, sourceLabel } from '../org.js';
 import { dismissProblem, followupsOf, mutate, useStore } from '../store.js';
 import { uuid } from '../sync/db.js';
 import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
@@ -16,13 +17,14 @@ const ACTIONS = [
   ['edit', S.actEdit],
 ];
 
-function ActionForm({ kind, lead, onDone }) {
+function ActionForm({ kind, lead, org, onDone }) {
   const [f, setF] = useState({
-    note: '', outcome: '', amount: '', reason: 'price_too_high', value: lead.estimated_value ?? '',
+    note: '', outcome: '', amount: '', reason: lostReasonChoice(org), value: lead.estimated_value ?? '',
     next: toLocalInput(lead.next_follow_up_at), phone: lead.phone || '', company: lead.company || '',
     email: lead.email || '', notes: lead.notes || '',
   });
   const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
+  const reason = lostReasonChoice(org, f.reason); // one of the organisation's, even after a sync
   const now = () => new Date().toISOString();
 
   async function submit(e) {
@@ -39,7 +41,7 @@ function ActionForm({ kind, lead, onDone }) {
     } else if (kind === 'won') {
       await mutate('lead.set_stage', { id: lead.id, stage: 'won', won_value: Number(f.value), note: f.note || undefined });
     } else if (kind === 'lost') {
-      await mutate('lead.set_stage', { id: lead.id, stage: 'lost', lost_reason: f.reason, note: f.note || undefined });
+      await mutate('lead.set_stage', { id: lead.id, stage: 'lost', lost_reason: reason, note: f.note || undefined });
     } else if (kind === 'edit') {
       const set = {};
       for (const k of ['phone', 'company', 'email', 'notes']) {
@@ -65,8 +67,8 @@ function ActionForm({ kind, lead, onDone }) {
       )}
       {kind === 'lost' && (
         <label>{S.lostReason}
-          <select name="lost_reason" aria-label={S.lostReason} value={f.reason} onChange={(e) => setF({ ...f, reason: e.currentTarget.value })}>
-            {Object.entries(LOST_REASONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+          <select name="lost_reason" aria-label={S.lostReason} value={reason} onChange={(e) => setF({ ...f, reason: e.currentTarget.value })}>
+            {lostReasonOptions(org).map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
           </select>
         </label>
       )}
@@ -177,9 +179,9 @@ export function LeadDetail({ id }) {
         <dt>{S.stage}</dt>
         <dd><span class={`stage stage-${lead.stage}`}>{STAGE_LABEL[lead.stage]}</span>
           {lead.stage === 'won' && lead.won_value != null && ` · ${money(lead.won_value)}`}
-          {lead.stage === 'lost' && lead.lost_reason && ` · ${LOST_REASONS[lead.lost_reason] || lead.lost_reason}`}
+          {lead.stage === 'lost' && lead.lost_reason && ` · ${lostReasonLabel(lead.lost_reason)}`}
         </dd>
-        <dt>{S.source}</dt><dd>{SOURCES[lead.source] || lead.source}</dd>
+        <dt>{S.source}</dt><dd>{sourceLabel(lead.source)}</dd>
         {owner && <><dt>{S.owner}</dt><dd>{owner.name}</dd></>}
         <dt>{S.sla}</dt>
         <SlaClock lead={lead} policies={s.slaPolicies} />
@@ -198,7 +200,7 @@ export function LeadDetail({ id }) {
             </button>
           ))}
         </div>
-        {action && <ActionForm key={action} kind={action} lead={lead} onDone={() => setAction(null)} />}
+        {action && <ActionForm key={action} kind={action} lead={lead} org={s.org} onDone={() => setAction(null)} />}
         {canAssign && (
           <label class="assign">{S.reassign}
             <select aria-label={S.reassign} value={lead.owner_id} onChange={(e) => mutate('lead.assign', { id: lead.id, owner_id: e.currentTarget.value })}>
