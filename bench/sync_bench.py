@@ -908,7 +908,10 @@ def run_one(kind: str, scale: Scale, keep: bool) -> dict[str, Any]:
         mem_after = server.memory_kb()
         second = http_full_sync(http, token, server)
         floor2 = floor_full_sync(kind, url, sqlite_path, main)
+        # Both app runs are a first full sync (each of a new device); the ratio takes the
+        # better of the two on each side, so neither side alone gets a second chance.
         floor = min((floor1, floor2), key=lambda f: f["seconds"])
+        best = min((first, second), key=lambda r: r["seconds"])
         for run in (first, second):
             run.pop("cursor")
             run.pop("client_id")
@@ -918,11 +921,13 @@ def run_one(kind: str, scale: Scale, keep: bool) -> dict[str, Any]:
             "floor": floor,
             "floor_runs_s": [floor1["seconds"], floor2["seconds"]],
             # records differ by the few users and products the app also sends
-            "ratio_time_per_record": (first["seconds"] / first["records"])
+            "ratio_time_per_record": (best["seconds"] / best["records"])
             / (floor["seconds"] / floor["records"]),
             # CPU of the server worker vs CPU of the floor loop: robust to a busy machine
-            "ratio_cpu_per_record": (first["server_cpu_seconds"] / first["records"])
-            / (floor["cpu_seconds"] / floor["records"]),
+            "ratio_cpu_per_record": (
+                min(first["server_cpu_seconds"], second["server_cpu_seconds"]) / first["records"]
+            )
+            / (min(floor1["cpu_seconds"], floor2["cpu_seconds"]) / floor["records"]),
         }
         results["memory"] = {
             "worker_rss_before_mb": mem_before["VmRSS"] / 1024,
@@ -971,7 +976,7 @@ def judge(kind: str, r: dict[str, Any]) -> dict[str, bool]:
     fs = r["full_sync"]
     out = {
         "a_full_sync_ratio_le_1.5": fs["ratio_time_per_record"] <= TARGETS["full_sync_ratio"],
-        "a_full_sync_gt_20k_per_s": fs["first"]["records_per_s"]
+        "a_full_sync_gt_20k_per_s": min(fs["first"]["records_per_s"], fs["second"]["records_per_s"])
         > TARGETS["full_sync_records_per_s"],
         "b_incremental_ratio_le_1.2": r["incremental"]["ratio_large_to_small"]
         <= TARGETS["incremental_ratio"],
@@ -1021,7 +1026,7 @@ def print_table(all_results: list[dict[str, Any]]) -> None:
         *each(lambda r: r["full_sync"]["floor"]["records_per_s"]),
     )
     row(
-        "a) ratio to floor (target <= 1.5)",
+        "a) ratio to floor, better run of each (<= 1.5)",
         *each(lambda r: r["full_sync"]["ratio_time_per_record"], "{:.2f}x"),
     )
     row(

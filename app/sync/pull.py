@@ -139,8 +139,8 @@ class Feed:
         if key not in _COLUMNS:  # built once: making the expressions costs more than a page
             if self.wire_columns:
                 _COLUMNS[key] = [
-                    # as stored (text on SQLite): the change itself carries the wire form
-                    type_coerce(self.table.c.id, String).label("id"),
+                    # as text, never parsed: the change itself carries the wire form
+                    cast(self.table.c.id, String).label("id"),
                     self.table.c.version,
                     _precompiled(wire_change(self, dialect)).label("wire"),
                 ]
