@@ -297,3 +297,21 @@ export async function loadPreferences() {
 export async function savePreferences(preferences) {
   return api.request('PATCH', '/auth/me/preferences', preferences);
 }
+
+// "Your devices": the browsers that receive this person's reminders and their device tokens.
+// Both need the network (nothing of this is synced); the caller shows a note when they fail.
+export async function loadDevices() {
+  const [subscriptions, tokens] = await Promise.all([
+    api.get('/push/subscriptions'),
+    api.get('/auth/tokens'),
+  ]);
+  return { subscriptions: subscriptions || [], tokens: tokens || [] };
+}
+
+export async function removePushSubscription(id) {
+  return api.request('DELETE', `/push/subscriptions/${encodeURIComponent(id)}`);
+}
+
+export async function revokeDeviceToken(id) {
+  return api.request('DELETE', `/auth/tokens/${encodeURIComponent(id)}`);
+}

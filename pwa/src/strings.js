@@ -145,6 +145,35 @@ export const S = {
   save: 'Save',
   saved: 'Saved.',
   needsNetwork: 'Connect to the network to change this.',
+  // your devices
+  yourDevices: 'Your devices',
+  yourDevicesHelp: 'Where your reminders go and which other apps are signed in as you. Remove anything you no longer use, or a lost phone.',
+  devicesNeedConnection: 'Needs a connection: your devices are listed when you are online.',
+  devicesLoading: 'Loading your devices…',
+  reminderDevices: 'Reminders',
+  noReminderDevices: 'No browser receives your reminders.',
+  tokenDevices: 'Signed-in apps and integrations',
+  noTokenDevices: 'No app or integration is signed in as you.',
+  thisBrowser: 'This browser',
+  unnamedDevice: 'Unnamed device',
+  browserOn: (browser, system) => `${browser} on ${system}`,
+  addedOn: (date) => `Added ${date}`,
+  lastReminderOn: (date) => `Last reminder delivered ${date}`,
+  lastUsedOn: (date) => `Last used ${date}`,
+  neverUsed: 'Never used',
+  expiresOn: (date) => `Expires ${date}`,
+  remove: 'Remove',
+  revoke: 'Revoke',
+  removeReminderLabel: (name) => `Remove reminders on ${name}`,
+  revokeTokenLabel: (name) => `Revoke ${name}`,
+  removeReminderConfirm: (name, here) =>
+    here
+      ? `Stop reminders on ${name}? This is the browser you are using now.`
+      : `Stop reminders on ${name}?`,
+  revokeTokenConfirm: (name) => `Revoke ${name}? It stops working at once and has to sign in again.`,
+  removedReminder: (name) => `Reminders on ${name} removed.`,
+  revokedToken: (name) => `${name} revoked.`,
+  deviceActionFailed: (message) => `That did not work: ${message}`,
 };
 
 export const STAGE_LABEL = {

@@ -1,19 +1,26 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { S, ROLE_LABEL } from '../strings.js';
-import { enableReminders, loadPreferences, savePreferences, signOut, syncNow, useStore } from '../store.js';
+import {
+  enableReminders, loadDevices, loadPreferences, removePushSubscription, revokeDeviceToken,
+  savePreferences, signOut, syncNow, useStore,
+} from '../store.js';
 import { Screen } from '../components.jsx';
 import { pushSupported } from '../push.js';
+import { currentPushSubscription, subscriptionName, tokenName } from '../devices.js';
+import { fmtDateTime } from '../format.js';
 
 export function Settings() {
   const s = useStore();
   const u = s.session.user;
   const [reminders, setReminders] = useState('');
+  const [devicesVersion, setDevicesVersion] = useState(0);
   async function doSignOut() {
     if (confirm(S.signOutConfirm(s.outbox.length))) await signOut();
   }
   async function turnOnReminders() {
     try {
       setReminders((await enableReminders()) ? 'on' : 'denied');
+      setDevicesVersion((v) => v + 1); // this browser may now be on the list
     } catch (e) {
       setReminders(e.message);
     }
@@ -44,9 +51,139 @@ export function Settings() {
           {reminders && <p class="note" role="status">{reminders === 'on' ? S.remindersDone : reminders === 'denied' ? S.remindersDenied : reminders}</p>}
         </section>
       )}
+      <YourDevices online={s.online} version={devicesVersion} />
       <WorkingHours role={u.role} />
       <button type="button" class="danger" onClick={doSignOut}>{S.signOut}</button>
     </Screen>
+  );
+}
+
+// The browsers that receive this person's reminders and their device tokens (integrations,
+// other apps), each removable. Straight from the server: offline it says so and stays out of
+// the way of the rest of Settings.
+function YourDevices({ online, version }) {
+  const [data, setData] = useState(null); // {subscriptions, tokens, here: this browser's endpoint}
+  const [failed, setFailed] = useState(false);
+  const [status, setStatus] = useState('');
+  const [busy, setBusy] = useState(null);
+  const loads = useRef(0);
+
+  async function load() {
+    const n = ++loads.current;
+    try {
+      const [devices, here] = await Promise.all([loadDevices(), currentPushSubscription()]);
+      if (n !== loads.current) return;
+      setData({ ...devices, here: here?.endpoint || null });
+      setFailed(false);
+    } catch {
+      if (n === loads.current) setFailed(true);
+    }
+  }
+
+  useEffect(() => {
+    if (online) load();
+    else {
+      loads.current++; // an answer still on its way is stale
+      setFailed(true);
+    }
+  }, [online, version]);
+
+  async function act(key, question, run, done) {
+    if (busy || !confirm(question)) return;
+    setBusy(key);
+    setStatus('');
+    try {
+      await run();
+      setStatus(done);
+    } catch (err) {
+      setStatus(err?.status ? S.deviceActionFailed(err.message) : S.devicesNeedConnection);
+    } finally {
+      setBusy(null);
+      if (navigator.onLine) await load();
+    }
+  }
+
+  function removeSubscription(sub, name) {
+    const here = !!data.here && sub.endpoint === data.here;
+    return act(`sub:${sub.id}`, S.removeReminderConfirm(name, here), async () => {
+      await removePushSubscription(sub.id);
+      if (here) {
+        // Keep the browser honest too: it no longer receives reminders at all.
+        const local = await currentPushSubscription();
+        try {
+          await local?.unsubscribe();
+        } catch {
+          /* the server no longer sends to it either way */
+        }
+      }
+    }, S.removedReminder(name));
+  }
+
+  function revokeToken(token, name) {
+    return act(`tok:${token.id}`, S.revokeTokenConfirm(name), () => revokeDeviceToken(token.id), S.revokedToken(name));
+  }
+
+  let body;
+  if (failed) body = <p class="note">{S.devicesNeedConnection}</p>;
+  else if (!data) body = <p class="muted">{S.devicesLoading}</p>;
+  else {
+    body = (
+      <>
+        <h3 id="devices-rem-h">{S.reminderDevices}</h3>
+        {data.subscriptions.length ? (
+          <ul class="devices" aria-labelledby="devices-rem-h">
+            {data.subscriptions.map((sub) => {
+              const here = !!data.here && sub.endpoint === data.here;
+              const name = subscriptionName(sub);
+              const label = here ? `${name} (${S.thisBrowser.toLowerCase()})` : name;
+              return (
+                <li key={sub.id}>
+                  <div class="device-text">
+                    <strong>{name}</strong> {here && <span class="badge">{S.thisBrowser}</span>}
+                    <span class="muted">{S.addedOn(fmtDateTime(sub.created_at))}</span>
+                    {sub.last_success_at && <span class="muted">{S.lastReminderOn(fmtDateTime(sub.last_success_at))}</span>}
+                    {sub.expires_at && <span class="muted">{S.expiresOn(fmtDateTime(sub.expires_at))}</span>}
+                  </div>
+                  <button type="button" aria-label={S.removeReminderLabel(label)} aria-disabled={busy ? 'true' : undefined}
+                    onClick={() => removeSubscription(sub, name)}>{S.remove}</button>
+                </li>
+              );
+            })}
+          </ul>
+        ) : (
+          <p class="muted">{S.noReminderDevices}</p>
+        )}
+        <h3 id="devices-tok-h">{S.tokenDevices}</h3>
+        {data.tokens.length ? (
+          <ul class="devices" aria-labelledby="devices-tok-h">
+            {data.tokens.map((token) => {
+              const name = tokenName(token);
+              return (
+                <li key={token.id}>
+                  <div class="device-text">
+                    <strong>{name}</strong>
+                    <span class="muted">{S.addedOn(fmtDateTime(token.created_at))}</span>
+                    <span class="muted">{token.last_used_at ? S.lastUsedOn(fmtDateTime(token.last_used_at)) : S.neverUsed}</span>
+                  </div>
+                  <button type="button" aria-label={S.revokeTokenLabel(name)} aria-disabled={busy ? 'true' : undefined}
+                    onClick={() => revokeToken(token, name)}>{S.revoke}</button>
+                </li>
+              );
+            })}
+          </ul>
+        ) : (
+          <p class="muted">{S.noTokenDevices}</p>
+        )}
+      </>
+    );
+  }
+  return (
+    <section aria-labelledby="devices-h">
+      <h2 id="devices-h">{S.yourDevices}</h2>
+      <p class="muted">{S.yourDevicesHelp}</p>
+      {body}
+      <p role="status" class={status ? 'note' : 'sr-only'}>{status}</p>
+    </section>
   );
 }
 
