@@ -137,16 +137,14 @@ function YourDevices({ online, version }) {
               const name = subscriptionName(sub);
               const label = here ? `${name} (${S.thisBrowser.toLowerCase()})` : name;
               return (
-                <li key={sub.id}>
-                  <div class="device-text">
-                    <strong>{name}</strong> {here && <span class="badge">{S.thisBrowser}</span>}
-                    <span class="muted">{S.addedOn(fmtDateTime(sub.created_at))}</span>
-                    {sub.last_success_at && <span class="muted">{S.lastReminderOn(fmtDateTime(sub.last_success_at))}</span>}
-                    {sub.expires_at && <span class="muted">{S.expiresOn(fmtDateTime(sub.expires_at))}</span>}
-                  </div>
-                  <button type="button" aria-label={S.removeReminderLabel(label)} aria-disabled={busy ? 'true' : undefined}
-                    onClick={() => removeSubscription(sub, name)}>{S.remove}</button>
-                </li>
+                <DeviceRow key={sub.id} name={name} badge={here && S.thisBrowser} busy={busy}
+                  lines={[
+                    S.addedOn(fmtDateTime(sub.created_at)),
+                    sub.last_success_at && S.lastReminderOn(fmtDateTime(sub.last_success_at)),
+                    sub.expires_at && S.expiresOn(fmtDateTime(sub.expires_at)),
+                  ]}
+                  action={S.remove} actionLabel={S.removeReminderLabel(label)}
+                  onAction={() => removeSubscription(sub, name)} />
               );
             })}
           </ul>
@@ -159,15 +157,13 @@ function YourDevices({ online, version }) {
             {data.tokens.map((token) => {
               const name = tokenName(token);
               return (
-                <li key={token.id}>
-                  <div class="device-text">
-                    <strong>{name}</strong>
-                    <span class="muted">{S.addedOn(fmtDateTime(token.created_at))}</span>
-                    <span class="muted">{token.last_used_at ? S.lastUsedOn(fmtDateTime(token.last_used_at)) : S.neverUsed}</span>
-                  </div>
-                  <button type="button" aria-label={S.revokeTokenLabel(name)} aria-disabled={busy ? 'true' : undefined}
-                    onClick={() => revokeToken(token, name)}>{S.revoke}</button>
-                </li>
+                <DeviceRow key={token.id} name={name} busy={busy}
+                  lines={[
+                    S.addedOn(fmtDateTime(token.created_at)),
+                    token.last_used_at ? S.lastUsedOn(fmtDateTime(token.last_used_at)) : S.neverUsed,
+                  ]}
+                  action={S.revoke} actionLabel={S.revokeTokenLabel(name)}
+                  onAction={() => revokeToken(token, name)} />
               );
             })}
           </ul>
@@ -184,6 +180,21 @@ function YourDevices({ online, version }) {
       {body}
       <p role="status" class={status ? 'note' : 'sr-only'}>{status}</p>
     </section>
+  );
+}
+
+// One device in "Your devices": its name, facts about it, and the button that removes it.
+function DeviceRow({ name, badge, lines, action, actionLabel, onAction, busy }) {
+  return (
+    <li>
+      <div class="device-text">
+        <strong>{name}</strong> {badge && <span class="badge">{badge}</span>}
+        {lines.filter(Boolean).map((line) => <span class="muted" key={line}>{line}</span>)}
+      </div>
+      <button type="button" aria-label={actionLabel} aria-disabled={busy ? 'true' : undefined} onClick={onAction}>
+        {action}
+      </button>
+    </li>
   );
 }
 
