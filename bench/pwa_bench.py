@@ -40,14 +40,12 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -55,6 +53,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DIST = Path(os.environ.get("PWA_BENCH_DIST", ROOT / "pwa" / "dist"))
 sys.path.insert(0, str(ROOT))
+
+from bench.sync_bench import free_port, log, new_uuid  # noqa: E402  (the shared set-up)
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,17 +73,7 @@ THROTTLE = 4
 FOLLOW_UPS_PER_LEAD = 5
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
 # --- server and seed ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_env(db_url: str) -> dict[str, str]:
@@ -105,10 +95,6 @@ def migrate(db_url: str) -> None:
 
 
 rng = random.Random(7)
-
-
-def new_uuid() -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
 def sla_clock(i: int, now: datetime) -> dict:

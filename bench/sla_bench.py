@@ -47,7 +47,6 @@ import re
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +58,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.sync_bench import log, run_migrations  # noqa: E402  (the shared set-up)
 
 SECRET_KEY = "x" * 40
 PASSWORD = "bench-password-123"
@@ -72,14 +73,6 @@ TARGET_SECONDS = 1.0
 TARGET_RATIO = 1.5
 
 rng = random.Random(7)
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def new_uuid() -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
 # --- database set-up ---------------------------------------------------------------------
@@ -103,17 +96,6 @@ def drop_database(kind: str, workdir: Path) -> None:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
     shutil.rmtree(workdir, ignore_errors=True)
-
-
-def run_migrations(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 def create_people(app) -> dict[str, Any]:
