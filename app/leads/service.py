@@ -76,6 +76,13 @@ def lead_sources(org: Organization) -> list[str]:
     return list(org.lead_sources or DEFAULT_SOURCES)
 
 
+def default_source(org: Organization) -> str:
+    """A lead's source when none is given: "other" while the organisation's list has it,
+    else the list's first entry."""
+    sources = lead_sources(org)
+    return "other" if "other" in sources else sources[0]
+
+
 def lost_reasons(org: Organization) -> list[str]:
     return list(org.lost_reasons or DEFAULT_LOST_REASONS)
 
@@ -250,11 +257,11 @@ def create_leads(actor: User, batch: list[dict[str, Any]]) -> list[Lead | ApiErr
     """
     org = _org(actor)
     now = utcnow()
-    known_products: dict[uuid.UUID, None] = {}
+    checked_products: set[uuid.UUID] = set()  # each product looked up once per batch
     outcomes: list[Lead | ApiError] = []
     for data in batch:
         try:
-            outcomes.append(_new_lead(actor, org, data, now, known_products))
+            outcomes.append(_new_lead(actor, org, data, now, checked_products))
         except ApiError as error:
             outcomes.append(error)
     fresh = [lead for lead in outcomes if isinstance(lead, Lead)]
@@ -282,7 +289,7 @@ def _new_lead(
     org: Organization,
     data: dict[str, Any],
     now: datetime,
-    known_products: dict[uuid.UUID, None],
+    checked_products: set[uuid.UUID],
 ) -> Lead:
     """A checked, versioned lead that is not yet stored (``create_leads`` stores it)."""
     if actor.role == "cs" and not data.get("owner_id"):
@@ -300,12 +307,12 @@ def _new_lead(
         raise ValidationFailed(
             {"stage": ["A new lead starts open; use lead.set_stage to close it."]}
         )
-    source = data.get("source") or "other"
+    source = data.get("source") or default_source(org)
     _check_source(org, source)
     product_id = data.get("product_id")
-    if product_id is not None and product_id not in known_products:
+    if product_id is not None and product_id not in checked_products:
         _check_product(product_id)
-        known_products[product_id] = None
+        checked_products.add(product_id)
 
     lead = Lead(
         id=data.get("id") or uuid.uuid4(),

@@ -173,13 +173,13 @@ def wire_change(feed: Feed, dialect: str):
         _key("version"),
         feed.table.c.version,
         _key("data"),
-        wire_document(feed, dialect, as_text=False),
+        wire_document(feed, dialect),
     )
     return cast(change, Text)
 
 
-def wire_document(feed: Feed, dialect: str, *, as_text: bool = True):
-    """SQL that yields a record's JSON document as text, values in their wire form."""
+def wire_document(feed: Feed, dialect: str):
+    """SQL that builds a record's JSON document, values in their wire form."""
     build = func.json_build_object if dialect == "postgresql" else func.json_object
 
     def pairs(names: tuple[str, ...], prefix: str = "") -> list[Any]:
@@ -194,7 +194,7 @@ def wire_document(feed: Feed, dialect: str, *, as_text: bool = True):
             (feed.table.c[prefix + names[0]].is_(None), null()), else_=build(*pairs(names, prefix))
         )
         args += [_key(key), group if dialect == "postgresql" else func.json(group)]
-    return cast(build(*args), Text) if as_text else build(*args)
+    return build(*args)
 
 
 def _key(name: str):
@@ -523,7 +523,7 @@ def _compact(viewer: Viewer, page: list[tuple[int, int, Feed, Any]]) -> list[dic
     for a record the person still sees (through another audience) is dropped."""
     put_ids: set[tuple[str, uuid.UUID]] = set()
     for _version, kind, feed, row in page:
-        if kind == 1:  # a feed of database-written changes reads its ids as stored text
+        if kind == 1:  # a feed of database-written changes reads its ids as text
             put_ids.add(
                 (feed.entity, row.id if isinstance(row.id, uuid.UUID) else uuid.UUID(row.id))
             )

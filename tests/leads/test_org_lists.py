@@ -48,6 +48,12 @@ def test_new_choices_must_come_from_the_organisations_lists(api_as, org, own_lis
     assert lost.json["lost_reason"] == "Delivery time too long"
 
 
+def test_a_lead_given_no_source_takes_one_the_organisation_allows(api_as, org, own_lists):
+    # the organisation's list has no "other": the first of its own is the default
+    lead = new_lead(api_as(org.rep))
+    assert lead["source"] == OWN_SOURCES[0]
+
+
 def test_a_lead_keeps_a_source_the_organisation_later_dropped(api_as, org):
     rep = api_as(org.rep)
     lead = new_lead(rep, source="walk_in")

@@ -163,6 +163,18 @@ def test_a_run_of_captures_is_answered_mutation_by_mutation(app, api_as, org):
     assert len(set(versions)) == 3
 
 
+def test_a_run_refused_whole_by_its_content_is_counted_and_writes_nothing(app, api_as, org):
+    device = Replica(api_as(org.rep))
+    answer = device.push(
+        ("lead.create", new_lead(priority="sky-high")),
+        ("lead.create", new_lead(contact_name="")),
+        ("lead.create", new_lead(source="carrier pigeon")),
+    )
+    assert [r["status"] for r in answer["results"]] == ["rejected"] * 3
+    assert answer["last_mutation_id"] == 3
+    assert count(app, org, Lead) == 0
+
+
 def test_a_run_the_database_refuses_is_applied_again_one_by_one(app, api_as, org, monkeypatch):
     """If the database refuses a run's writes as a whole, each mutation is retried in its
     own savepoint, so only the one at fault could be refused."""
