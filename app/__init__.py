@@ -70,6 +70,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.leads.routes import BLUEPRINTS as LEAD_BLUEPRINTS
     from app.push.routes import push_bp
     from app.sla.routes import sla_bp
+    from app.sync import stored  # noqa: F401  (stores each record's sync change at flush)
     from app.sync.routes import sync_bp
     from app.web import web_bp
 

@@ -51,3 +51,14 @@ def register_cli(app: Flask) -> None:
         from app.sync.maintenance import purge_tombstones
 
         click.echo(f"Purged {purge_tombstones()} tombstones.")
+
+    @app.cli.command("refresh-stored-changes")
+    def refresh_stored_changes_command() -> None:
+        """Store the sync change of every lead and follow-up that lacks a current one (after
+        a bulk load; the scheduler does it hourly, a batch at a time)."""
+        from app.sync.stored import refresh_stored_changes
+
+        total = 0
+        while refreshed := refresh_stored_changes():
+            total += refreshed
+        click.echo(f"Stored the changes of {total} records.")

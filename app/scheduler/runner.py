@@ -33,6 +33,7 @@ def default_jobs(app: Flask) -> list[Job]:
     from app.push.sender import deliver_due
     from app.sla.service import run_sla_check
     from app.sync.maintenance import purge_tombstones
+    from app.sync.stored import refresh_stored_changes
 
     return [
         Job("sla_check", run_sla_check, timedelta(seconds=app.config["SLA_CHECK_SECONDS"])),
@@ -40,6 +41,7 @@ def default_jobs(app: Flask) -> list[Job]:
             "deliver_reminders", deliver_due, timedelta(seconds=app.config["REMINDER_SEND_SECONDS"])
         ),
         Job("purge_tombstones", lambda now: purge_tombstones(), timedelta(days=1)),
+        Job("refresh_stored_changes", lambda now: refresh_stored_changes(), timedelta(hours=1)),
     ]
 
 

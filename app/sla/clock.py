@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -79,29 +80,41 @@ class SlaClockColumns:
         return mapped_column()
 
 
-def start(
-    item, target: Target, calendar: BusinessCalendar, at: datetime, cap: datetime | None = None
-) -> None:
-    """Start (or restart) the clock at ``at``. ``cap`` is an earlier deadline the person set
-    themselves (a lead's ``next_follow_up_at``): the sooner of the two counts."""
+def started(
+    target: Target, calendar: BusinessCalendar, at: datetime, cap: datetime | None = None
+) -> dict[str, Any]:
+    """The clock columns of an item whose clock starts (or restarts) at ``at``. ``cap`` is an
+    earlier deadline the person set themselves (a lead's ``next_follow_up_at``): the sooner
+    of the two counts. It depends on its arguments alone, so items alike in them can share
+    one result (``set_columns`` gives it to each)."""
     due = calendar.add_business_time(at, target.target)
     if cap is not None and cap < due:
         due = max(cap, at)
     span = calendar.business_time_between(at, due)
     warn = calendar.add_business_time(at, span * target.warn_ratio)
-    item.sla_metric = target.metric
-    item.sla_policy_id = target.policy_id
-    item.sla_state = "ok"
-    item.sla_started_at = at
-    item.sla_warn_at = warn
-    item.sla_due_at = due
-    item.sla_breached_at = None
-    item.sla_met_at = None
-    item.sla_escalate_at = (
-        calendar.add_business_time(due, target.escalate_after) if target.escalate_after else None
-    )
-    item.sla_escalated_at = None
-    item.sla_next_at = warn if warn < due else due
+    return {
+        "sla_metric": target.metric,
+        "sla_policy_id": target.policy_id,
+        "sla_state": "ok",
+        "sla_started_at": at,
+        "sla_warn_at": warn,
+        "sla_due_at": due,
+        "sla_breached_at": None,
+        "sla_met_at": None,
+        "sla_escalate_at": (
+            calendar.add_business_time(due, target.escalate_after)
+            if target.escalate_after
+            else None
+        ),
+        "sla_escalated_at": None,
+        "sla_next_at": warn if warn < due else due,
+    }
+
+
+def set_columns(item, columns: dict[str, Any]) -> None:
+    """Start (or restart) ``item``'s clock: give it the ``columns`` that ``started`` made."""
+    for name, value in columns.items():
+        setattr(item, name, value)
 
 
 def meet(item, at: datetime) -> None:
@@ -156,10 +169,16 @@ SLA_KEYS = (
 )
 
 
+# Each wire key with its column, named once (``wire`` runs for every record written).
+_WIRE_COLUMNS = tuple((key, f"sla_{key}") for key in SLA_KEYS)
+
+
 def wire(item) -> dict | None:
     """The ``sla`` field of an item as it travels."""
     if item.sla_metric is None:
         return None
-
-    values = {key: getattr(item, f"sla_{key}") for key in SLA_KEYS}
-    return {k: isoformat_z(v) if isinstance(v, datetime) else v for k, v in values.items()}
+    values = {}
+    for key, column in _WIRE_COLUMNS:
+        value = getattr(item, column)
+        values[key] = isoformat_z(value) if isinstance(value, datetime) else value
+    return values

@@ -16,11 +16,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.accounts.models import Organization, TeamMember, User
+from app.database import new_id
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.push.outbox import NewReminder, enqueue_reminders
@@ -165,34 +166,65 @@ def _org(org_id: uuid.UUID) -> Organization:
     return db.session.get(Organization, org_id)
 
 
+# --- clock history -----------------------------------------------------------------------
+
+
+def _event(item_type: str, item, event: str, at: datetime) -> dict[str, Any]:
+    """The ``sla_events`` row of one step of ``item``'s clock."""
+    return {
+        "id": new_id(),
+        "org_id": item.org_id,
+        "item_type": item_type,
+        "item_id": item.id,
+        "metric": item.sla_metric,
+        "event": event,
+        "at": at,
+        "due_at": item.sla_due_at,
+        "policy_id": item.sla_policy_id,
+    }
+
+
 def _record(item_type: str, item, event: str, at: datetime) -> None:
-    db.session.add(
-        SlaEvent(
-            org_id=item.org_id,
-            item_type=item_type,
-            item_id=item.id,
-            metric=item.sla_metric,
-            event=event,
-            at=at,
-            due_at=item.sla_due_at,
-            policy_id=item.sla_policy_id,
-        )
-    )
+    db.session.add(SlaEvent(**_event(item_type, item, event, at)))
 
 
 # --- lead events -------------------------------------------------------------------------
 
 
-def _start_lead_clock(lead, metric: str, at: datetime) -> None:
-    target = resolve_target(lead.org_id, "lead", metric, lead.priority, lead.source)
+def _clock_inputs(lead, metric: str, at: datetime) -> tuple:
+    """Everything a lead's clock, started at ``at``, depends on (besides the policies and
+    calendars, read once per transaction): leads alike in these get the same clock."""
     cap = lead.next_follow_up_at if metric == "follow_up" else None
-    clock.start(lead, target, calendar_for(_org(lead.org_id), "sales", lead.team_id), at, cap)
+    return (lead.org_id, metric, lead.priority, lead.source, lead.team_id, at, cap)
+
+
+def _lead_clock(inputs: tuple) -> dict[str, Any]:
+    """The clock columns for ``_clock_inputs``."""
+    org_id, metric, priority, source, team_id, at, cap = inputs
+    target = resolve_target(org_id, "lead", metric, priority, source)
+    return clock.started(target, calendar_for(_org(org_id), "sales", team_id), at, cap)
+
+
+def _start_lead_clock(lead, metric: str, at: datetime) -> None:
+    clock.set_columns(lead, _lead_clock(_clock_inputs(lead, metric, at)))
     _record("lead", lead, "started", at)
 
 
-def lead_created(lead) -> None:
-    """A new inquiry must be answered: the first-response clock starts at its creation."""
-    _start_lead_clock(lead, "first_response", lead.created_at)
+def leads_created(leads: list[Lead]) -> None:
+    """New inquiries must be answered: each lead's first-response clock starts at its
+    creation. For leads written together (a push of leads captured offline) each clock is
+    computed once per kind of lead (same priority, source, team and creation time: the same
+    deadlines), and the "started" events are written with one INSERT."""
+    clocks: dict[tuple, dict[str, Any]] = {}
+    events = []
+    for lead in leads:
+        inputs = _clock_inputs(lead, "first_response", lead.created_at)
+        if inputs not in clocks:
+            clocks[inputs] = _lead_clock(inputs)
+        clock.set_columns(lead, clocks[inputs])
+        events.append(_event("lead", lead, "started", lead.created_at))
+    if events:
+        db.session.execute(insert(SlaEvent.__table__), events)
 
 
 def lead_followed_up(lead, kind: str, happened_at: datetime) -> None:

@@ -25,6 +25,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -73,15 +74,29 @@ MEMBERS: Table = TeamMember.__table__
 
 @dataclass(frozen=True)
 class Viewer:
-    """What a pull needs to know of the person asking, read before the snapshot starts."""
+    """What a pull needs to know of the person asking."""
 
     org_id: uuid.UUID
     user_id: uuid.UUID
     role: str
     team_ids: tuple[uuid.UUID, ...]
     leads: LeadScope
-    # Whose user records they see; None means everyone in the organisation.
-    people: frozenset[uuid.UUID] | None = None
+
+    @cached_property
+    def people(self) -> frozenset[uuid.UUID] | None:
+        """Whose user records they see (themselves and their teams' members); None means
+        everyone in the organisation. Read when first needed, in the pull's snapshot: most
+        pages of a first sync are leads and follow-ups and never ask."""
+        if self.role == "admin":
+            return None
+        people = {self.user_id}
+        if self.team_ids:
+            people |= set(
+                db.session.scalars(
+                    select(TeamMember.user_id).where(TeamMember.team_id.in_(self.team_ids))
+                )
+            )
+        return frozenset(people)
 
     @property
     def scope_fingerprint(self) -> str:
@@ -91,24 +106,12 @@ class Viewer:
 
 
 def viewer_of(actor: User) -> Viewer:
-    people = None
-    if actor.role != "admin":
-        team_ids = actor.team_ids
-        people = {actor.id}
-        if team_ids:
-            people |= set(
-                db.session.scalars(
-                    select(TeamMember.user_id).where(TeamMember.team_id.in_(team_ids))
-                )
-            )
-        people = frozenset(people)
     return Viewer(
         org_id=actor.org_id,
         user_id=actor.id,
         role=actor.role,
         team_ids=tuple(actor.team_ids),
         leads=lead_scope(actor),
-        people=people,
     )
 
 
@@ -116,11 +119,13 @@ def viewer_of(actor: User) -> Viewer:
 class Feed:
     """One kind of record: where it lives, who sees which rows, how it travels.
 
-    A feed with ``wire_columns`` has the database write each record as its JSON document
-    (``wire_document``), which goes into the answer as it is (``orjson.Fragment``): the bulk
-    of a first sync is leads and follow-ups, and making a dict of every row in Python was
-    most of its cost. ``nested`` names groups of columns sent as one object or null (a
-    lead's ``sla``), keyed by the column that is null when the group is.
+    A feed with ``wire_columns`` sends each record's change as JSON text that goes into the
+    answer as it is (``orjson.Fragment``): the copy stored when the record was written
+    (``app/sync/stored.py``), or, where that copy is missing or stale, one the database
+    writes (``wire_change``). The bulk of a first sync is leads and follow-ups, and making
+    a dict of every row in Python was most of its cost. ``nested`` names groups of columns
+    sent as one object or null (a lead's ``sla``), keyed by the column that is null when the
+    group is.
     """
 
     entity: str
@@ -142,7 +147,16 @@ class Feed:
                     # as text, never parsed: the change itself carries the wire form
                     cast(self.table.c.id, String).label("id"),
                     self.table.c.version,
-                    _precompiled(wire_change(self, dialect)).label("wire"),
+                    _precompiled(
+                        case(
+                            # stored when the record was written (app/sync/stored.py)
+                            (
+                                self.table.c.wire_version == self.table.c.version,
+                                self.table.c.wire_change,
+                            ),
+                            else_=wire_change(self, dialect),
+                        )
+                    ).label("wire"),
                 ]
             else:
                 _COLUMNS[key] = [c for c in self.table.c if c.name not in self.skip_columns]
@@ -433,8 +447,8 @@ def _rows(feed: Feed, viewer: Viewer, after: int, limit: int) -> list[Any]:
 
 def _puts(feed: Feed, rows: list[Any]) -> list[tuple[int, Any]]:
     """(version, change) for each row; a change is a dict, or JSON the database wrote."""
-    if feed.wire_columns:
-        return [(row.version, orjson.Fragment(row.wire)) for row in rows]
+    if feed.wire_columns:  # rows of (id, version, wire); by position, the fastest access
+        return [(row[1], orjson.Fragment(row[2])) for row in rows]
     return [
         (
             data["version"],

@@ -124,3 +124,4 @@ def test_the_scheduler_command_runs_due_jobs_once(app):
     result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output
     assert "purge_tombstones" in result.output
+    assert "refresh_stored_changes" in result.output
