@@ -302,6 +302,11 @@ def test_devices_receive_clock_changes_and_policies(app, api_as, berlin_org, clo
     check(app, clock.set(day=23, hour=10))
     rep.pull_all()
     assert rep.of("lead")[lead["id"]]["sla"]["state"] == "breached"
+    with app.app_context(), all_orgs():
+        stored = db.session.execute(
+            select(Lead.version, Lead.wire_version).where(Lead.id == uuid.UUID(lead["id"]))
+        ).one()
+    assert stored.version == stored.wire_version  # the check stored the changed lead's change
 
 
 def test_two_checks_at_once_queue_each_reminder_once(app, api_as, berlin_org, other_org, clock):

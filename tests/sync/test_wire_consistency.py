@@ -136,3 +136,20 @@ def test_a_record_changed_after_its_session_committed_keeps_its_own_values(app, 
         db.session.commit()
     stored = orjson.loads(_stored(app)[created["id"]][2])
     assert stored["data"] == {**created, "notes": "changed later"}
+
+
+def test_a_reassigned_lead_and_its_follow_ups_travel_from_current_stored_copies(app, api_as, org):
+    lead, _bare = _leads_of_every_shape(api_as, org)
+    response = api_as(org.lead).post(
+        f"/api/v1/leads/{lead['id']}/assign", json={"owner_id": str(org.rep2.id)}
+    )
+    assert response.status_code == 200
+    stored = _stored(app)
+    assert all(version == wire_version for version, wire_version, _ in stored.values())
+    new_owner = api_as(org.rep2)
+    device = Replica(new_owner)
+    device.pull_all()
+    rest = new_owner.get(f"/api/v1/leads/{lead['id']}").json
+    follow_ups = rest.pop("follow_ups")
+    assert device.of("lead")[lead["id"]] == rest
+    assert [device.of("followup")[f["id"]] for f in follow_ups] == follow_ups
