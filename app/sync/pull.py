@@ -62,7 +62,7 @@ from app.sla.models import SlaPolicy
 from app.sync import clients
 from app.sync.changes import ORG_AUDIENCE, team_audience, user_audience
 from app.sync.models import ChangeCounter, Tombstone
-from app.sync.wire import user_wire
+from app.sync.wire import put_change, user_wire
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 500
@@ -449,19 +449,7 @@ def _puts(feed: Feed, rows: list[Any]) -> list[tuple[int, Any]]:
     """(version, change) for each row; a change is a dict, or JSON the database wrote."""
     if feed.wire_columns:  # rows of (id, version, wire); by position, the fastest access
         return [(row[1], orjson.Fragment(row[2])) for row in rows]
-    return [
-        (
-            data["version"],
-            {
-                "entity": feed.entity,
-                "op": "put",
-                "id": data["id"],
-                "version": data["version"],
-                "data": data,
-            },
-        )
-        for data in feed.to_wire(rows)
-    ]
+    return [(data["version"], put_change(feed.entity, data)) for data in feed.to_wire(rows)]
 
 
 def _snapshot_page(

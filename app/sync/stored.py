@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.leads.models import FollowUp, Lead
 from app.leads.wire import follow_up_wire, lead_wire
+from app.sync.wire import put_change
 from app.tenancy import all_orgs
 
 # The entity name a record travels under, and its serializer.
@@ -34,9 +35,8 @@ _KINDS: dict[type, tuple[str, Callable[[Any], dict[str, Any]]]] = {
 
 
 def change_json(entity: str, data: dict[str, Any]) -> str:
-    """A ``put`` change as the protocol writes it."""
-    change = {"entity": entity, "op": "put", "id": data["id"], "version": data["version"]}
-    return orjson.dumps({**change, "data": data}).decode()
+    """A ``put`` change as JSON text, as pull sends it."""
+    return orjson.dumps(put_change(entity, data)).decode()
 
 
 def fill_wire(record: Lead | FollowUp) -> None:
