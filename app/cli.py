@@ -56,7 +56,7 @@ def register_cli(app: Flask) -> None:
     def refresh_stored_changes_command() -> None:
         """Store the sync change of every lead and follow-up that lacks a current one (after
         a bulk load; the scheduler does it hourly, a batch at a time)."""
-        from app.sync.stored import refresh_stored_changes
+        from app.changelog.stored import refresh_stored_changes
 
         total = 0
         while refreshed := refresh_stored_changes():

@@ -1,24 +1,82 @@
 """Settings read from the environment, with defaults that are safe to run as they are.
 
-Every setting has an environment variable of the same name; ``create_app(overrides)`` wins
-over both (tests use it). Production refuses to start with a missing secret or with debug on.
+This module is the one place the app reads its settings from the environment: every
+setting has an environment variable (mostly of the same name) read here with its
+default, and the rest of the app reads ``app.config`` only. ``create_app(overrides)`` wins
+over both (tests use it). Production refuses to start with a missing secret or with debug
+on. A value that cannot be read (``PUSH_CONCURRENCY=four``) is a ``ConfigError`` naming the
+variable. Every variable read here is listed in the README's configuration table, and
+``tests/test_readme_config.py`` keeps the two in step.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
 from typing import Any
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+# ReDoc's bundle is vendored in app/static/vendor/redoc and served by app/web.py, so the
+# API docs page needs no CDN (it works offline and under a strict CSP).
+REDOC_BUNDLE_URL = "/api/v1/docs/redoc/redoc.standalone.js"
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot be run safely."""
 
 
-def _env_int(name: str, default: int) -> int:
+def _raw(name: str) -> str | None:
+    """The variable's text, or None when it is unset or empty (empty means the default)."""
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return value if value not in (None, "") else None
+
+
+def env_str(name: str, default: str | None) -> str | None:
+    value = _raw(name)
+    return default if value is None else value
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = float(value.strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ConfigError(f"{name} must be a finite number, not {value!r}")
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name} must be one of 1/true/yes/on or 0/false/no/off, not {value!r}")
 
 
 def _instance_secret(instance_path: Path) -> str:
@@ -44,26 +102,31 @@ def normalize_database_url(url: str) -> str:
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then ``overrides``."""
     overrides = dict(overrides or {})
-    env = overrides.get("LEADSYNC_ENV", os.environ.get("LEADSYNC_ENV", "development"))
+    if "LEADSYNC_ENV" in overrides:
+        env = overrides["LEADSYNC_ENV"]
+    else:
+        env = env_str("LEADSYNC_ENV", "development")
     if env not in ("development", "production"):
         raise ConfigError("LEADSYNC_ENV must be 'development' or 'production'")
     production = env == "production"
 
     database_url = normalize_database_url(
         overrides.pop("SQLALCHEMY_DATABASE_URI", None)
-        or os.environ.get("DATABASE_URL")
+        or env_str("DATABASE_URL", None)
         or f"sqlite:///{instance_path / 'leadsync.db'}"
     )
 
-    secret_key = os.environ.get("SECRET_KEY", "")
-    if production and "SECRET_KEY" not in overrides and len(secret_key) < 32:
+    secret_key = env_str("SECRET_KEY", None)
+    if production and "SECRET_KEY" not in overrides and len(secret_key or "") < 32:
         raise ConfigError("production needs SECRET_KEY set to at least 32 random characters")
+    debug = env_bool("FLASK_DEBUG", False)
 
     config: dict[str, Any] = {
         "LEADSYNC_ENV": env,
+        "DEBUG": debug,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SECRET_KEY": secret_key or None,
+        "SECRET_KEY": secret_key,
         # The session cookie: never readable by scripts, not sent on cross-site posts,
         # and only over HTTPS in production (the dev server speaks plain HTTP).
         "SESSION_COOKIE_HTTPONLY": True,
@@ -71,13 +134,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "leadsync_session",
         # Bodies larger than this are refused with 413 before any parsing.
-        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, minimum=1),
         # Failed sign-ins allowed before a 429 (only failures count).
-        "LOGIN_FAILURES_PER_ACCOUNT": os.environ.get(
-            "LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes"
-        ),
-        "LOGIN_FAILURES_PER_IP": os.environ.get("LOGIN_FAILURES_PER_IP", "50 per 15 minutes"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_FAILURES_PER_ACCOUNT": env_str("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_FAILURES_PER_IP": env_str("LOGIN_FAILURES_PER_IP", "50 per 15 minutes"),
+        "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": True,
         # OpenAPI (flask-smorest)
@@ -87,18 +148,39 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_REDOC_PATH": "docs",
-        "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        "OPENAPI_REDOC_URL": REDOC_BUNDLE_URL,
         # Deletions are kept this long for devices that were away; older cursors get reset.
-        "TOMBSTONE_RETENTION_DAYS": _env_int("TOMBSTONE_RETENTION_DAYS", 30),
+        "TOMBSTONE_RETENTION_DAYS": env_int("TOMBSTONE_RETENTION_DAYS", 30, minimum=0),
         # How often the scheduler checks SLA clocks and sends due reminders.
-        "SLA_CHECK_SECONDS": _env_int("SLA_CHECK_SECONDS", 60),
-        "REMINDER_SEND_SECONDS": _env_int("REMINDER_SEND_SECONDS", 15),
-        "PWA_DIST": os.environ.get(
+        "SLA_CHECK_SECONDS": env_int("SLA_CHECK_SECONDS", 60, minimum=1),
+        "REMINDER_SEND_SECONDS": env_int("REMINDER_SEND_SECONDS", 15, minimum=1),
+        # `flask demo-data`: one known password for every demo user (None: random ones).
+        "LEADSYNC_DEMO_PASSWORD": env_str("LEADSYNC_DEMO_PASSWORD", None),
+        # Web Push (app/push): the VAPID key (None: one kept in the instance folder) and
+        # the contact the push services see.
+        "VAPID_PRIVATE_KEY": env_str("VAPID_PRIVATE_KEY", None),
+        "VAPID_SUBJECT": env_str("VAPID_SUBJECT", "mailto:admin@localhost"),
+        # Requests in flight at once. 1 sends one after another on one connection per push
+        # service; with real push services (tens of ms away) 4-16 multiplies throughput, at
+        # the cost of as many connections.
+        "PUSH_CONCURRENCY": env_int("PUSH_CONCURRENCY", 1, minimum=1),
+        # How long a claimed reminder stays ours before another sender may take it over.
+        "PUSH_LEASE_SECONDS": env_int("PUSH_LEASE_SECONDS", 300, minimum=1),
+        # Retry backoff: base · 2^(attempts-1), at most max; failed after PUSH_MAX_ATTEMPTS.
+        "PUSH_RETRY_BASE_SECONDS": env_int("PUSH_RETRY_BASE_SECONDS", 30, minimum=0),
+        "PUSH_RETRY_MAX_SECONDS": env_int("PUSH_RETRY_MAX_SECONDS", 3600, minimum=0),
+        "PUSH_MAX_ATTEMPTS": env_int("PUSH_MAX_ATTEMPTS", 8, minimum=1),
+        "PUSH_HTTP_TIMEOUT": env_float("PUSH_HTTP_TIMEOUT", 10.0, minimum=0.1),
+        # Batches one scheduler run sends at most (the rest wait for the next run).
+        "PUSH_MAX_BATCHES": env_int("PUSH_MAX_BATCHES", 50, minimum=1),
+        # Accept plain-HTTP loopback push endpoints (a local stand-in; never in production).
+        "PUSH_ALLOW_INSECURE_ENDPOINTS": env_bool("PUSH_ALLOW_INSECURE_ENDPOINTS", False),
+        "PWA_DIST": env_str(
             "PWA_DIST", str(Path(__file__).resolve().parent.parent / "pwa" / "dist")
         ),
     }
     config.update(overrides)
-    if production and (config.get("DEBUG") or os.environ.get("FLASK_DEBUG") in ("1", "true")):
+    if production and (config.get("DEBUG") or debug):
         raise ConfigError("production must not run with debug on")
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance_path)

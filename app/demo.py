@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.accounts import security
 from app.accounts import service as accounts
 from app.accounts.models import Organization, Team, TeamMember, User
+from app.changelog import versions as changes
 from app.extensions import db
-from app.sync import changes
 from app.tenancy import tenant
 
 DEMO_PEOPLE = (

@@ -68,6 +68,13 @@ class Forbidden(ApiError):
         super().__init__(403, code, message)
 
 
+class AlreadyExists(ApiError):
+    """A create whose id is already taken (sync answers ``duplicate``)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(409, "already_exists", f"A {what} with that id exists already.")
+
+
 class ValidationFailed(ApiError):
     def __init__(self, fields: dict[str, Any], message: str = "Some fields are not valid.") -> None:
         super().__init__(422, "validation_error", message, fields)

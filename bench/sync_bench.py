@@ -170,7 +170,7 @@ def create_people(url: str, name: str, n_reps: int) -> OrgSeed:
 
 
 # Columns a pull does not send: the floor reads the rest. The stored change is the app's
-# own copy of what it sends (app/sync/stored.py); the floor serialises the values instead.
+# own copy of what it sends (app/changelog/stored.py); the floor serialises the values instead.
 LEAD_SKIP_PULL = ("field_versions", "phone_e164", "email_norm", "wire_change", "wire_version")
 FOLLOW_UP_SKIP_PULL = ("wire_change", "wire_version")
 
@@ -182,10 +182,10 @@ class _Record(dict):
 
 
 def with_stored_change(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """The row with the sync change the app stores when it writes one (app/sync/stored.py),
+    """The row with the sync change the app stores when it writes one (app/changelog/stored.py),
     so seeded rows are what the app would have written."""
+    from app.changelog.stored import change_json
     from app.leads.wire import follow_up_wire, lead_wire
-    from app.sync.stored import change_json
 
     if table == "leads":
         text = change_json("lead", lead_wire(_Record(row)))

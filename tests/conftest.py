@@ -170,6 +170,7 @@ def build_org(app: Flask, name: str) -> OrgFixture:
                 cs=add("cs", "cs", in_team=False),
             )
             org.people = [org.admin, org.lead, org.rep, org.rep2, org.cs]
+        db.session.commit()  # services flush; their caller commits
         db.session.remove()
     return org
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
+from app.business_time import DEFAULT_SALES_HOURS
 from app.extensions import db
-from app.sla.calendar import DEFAULT_SALES_HOURS
 from app.tenancy import TenantScopeMissing
 
 # For each URL parameter: which of organisation A's records to aim at.

@@ -14,6 +14,44 @@ from app.extensions import db
 
 ROLES = ("admin", "lead", "rep", "cs")
 
+# An organisation's lists when it has set none of its own.
+DEFAULT_SOURCES = (
+    "website",
+    "phone",
+    "trade_show",
+    "marketplace",
+    "referral",
+    "walk_in",
+    "customer_service",
+    "other",
+)
+DEFAULT_LOST_REASONS = (
+    "price_too_high",
+    "no_matching_product",
+    "customisation_needed",
+    "channel_conflict",
+    "no_response",
+    "chose_competitor",
+    "other",
+)
+
+
+def lead_sources(org) -> list[str]:
+    """The channels a new lead may come from (an organisation or its row)."""
+    return list(org.lead_sources or DEFAULT_SOURCES)
+
+
+def default_source(org) -> str:
+    """A lead's source when none is given: "other" while the organisation's list has it,
+    else the list's first entry."""
+    sources = lead_sources(org)
+    return "other" if "other" in sources else sources[0]
+
+
+def lost_reasons(org) -> list[str]:
+    """The reasons a lead may be lost for."""
+    return list(org.lost_reasons or DEFAULT_LOST_REASONS)
+
 
 class Organization(db.Model):
     __tablename__ = "organizations"
@@ -23,7 +61,7 @@ class Organization(db.Model):
     # Used to read phone numbers written without a country code.
     default_country: Mapped[str] = mapped_column(String(2), default="US")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    # The organisation's own lists; None means the defaults in app.leads.models.
+    # The organisation's own lists; None means the defaults above.
     lead_sources: Mapped[list | None] = mapped_column(JSON)
     lost_reasons: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -72,7 +110,7 @@ class User(TenantScoped, UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-    # Users sync to teammates' devices as reference data (see app.sync.changes).
+    # Users sync to teammates' devices as reference data (see app.changelog.versions).
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     # Quiet hours: reminders wait for the person's working hours (a calendar's JSON form;
     # None means the organisation's sales hours) unless they asked for escalations at any hour.

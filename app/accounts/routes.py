@@ -1,4 +1,7 @@
-"""HTTP routes of accounts: thin wrappers over ``accounts.service``."""
+"""HTTP routes of accounts: parse, call ``accounts.service``, commit, answer.
+
+People and the organisation are answered in their one wire form (``accounts.wire``), the
+same that sync sends."""
 
 from __future__ import annotations
 
@@ -10,8 +13,10 @@ from flask_smorest import Blueprint
 
 from app.accounts import schemas, security, service
 from app.accounts.auth import acting_user
+from app.accounts.wire import org_wire, user_wire
 from app.errors import ApiError
-from app.extensions import limiter
+from app.extensions import db, limiter
+from app.http import wire_response
 
 auth_bp = Blueprint(
     "auth", __name__, url_prefix="/api/v1/auth", description="Sign-up, sign-in, device tokens"
@@ -56,7 +61,7 @@ BAD_CREDENTIALS = ApiError(401, "invalid_credentials", "Wrong email or password.
 
 
 def _session_body(user) -> dict:
-    return {"user": user, "csrf_token": security.csrf_token()}
+    return {"user": user_wire(user), "csrf_token": security.csrf_token()}
 
 
 def _start_session(user) -> None:
@@ -70,8 +75,10 @@ def _start_session(user) -> None:
 def signup(data):
     """Create an organisation with yourself as its admin, and sign in."""
     user = service.signup(data["org_name"], data["name"], data["email"], data["password"])
+    db.session.commit()
     _start_session(user)
-    return {**_session_body(user), "organization": service.get_organization(user)}
+    body = {**_session_body(user), "organization": org_wire(service.get_organization(user))}
+    return wire_response(body, 201)
 
 
 @auth_bp.route("/login", methods=["POST"])
@@ -85,7 +92,7 @@ def login(data):
     if user is None:
         raise BAD_CREDENTIALS
     _start_session(user)
-    return _session_body(user)
+    return wire_response(_session_body(user))
 
 
 @auth_bp.route("/logout", methods=["POST"])
@@ -101,7 +108,7 @@ def logout():
 @auth_bp.response(200, schemas.SessionSchema)
 def me():
     """The signed-in user and the session's CSRF token (after a reload, say)."""
-    return _session_body(acting_user())
+    return wire_response(_session_body(acting_user()))
 
 
 @auth_bp.route("/me/preferences", methods=["GET"])
@@ -118,7 +125,9 @@ def get_preferences():
 @auth_bp.response(200, schemas.PreferencesSchema)
 def update_preferences(changes):
     """Set your quiet hours: reminders outside your working hours wait for the next one."""
-    return service.update_preferences(acting_user(), changes)
+    user = service.update_preferences(acting_user(), changes)
+    db.session.commit()
+    return user
 
 
 @auth_bp.route("/tokens", methods=["POST"])
@@ -132,6 +141,7 @@ def create_token(data):
     if user is None:
         raise BAD_CREDENTIALS
     token, secret = service.issue_device_token(user, data["device_name"])
+    db.session.commit()
     return {
         "id": token.id,
         "name": token.name,
@@ -155,13 +165,14 @@ def list_tokens():
 def revoke_token(token_id: uuid.UUID):
     """Revoke a device token: requests with it stop working at once."""
     service.revoke_device_token(acting_user(), token_id)
+    db.session.commit()
 
 
 @org_bp.route("", methods=["GET"])
 @login_required
 @org_bp.response(200, schemas.OrganizationSchema)
 def get_org():
-    return service.get_organization(acting_user())
+    return wire_response(org_wire(service.get_organization(acting_user())))
 
 
 @org_bp.route("", methods=["PATCH"])
@@ -172,7 +183,9 @@ def update_org(changes):
     """Rename the organisation, change its default country or time zone, or set its own
     lists of lead sources and lost reasons (admin). Devices receive the change on their
     next pull (the `org` entity)."""
-    return service.update_organization(acting_user(), changes)
+    org = service.update_organization(acting_user(), changes)
+    db.session.commit()
+    return wire_response(org_wire(org))
 
 
 @users_bp.route("", methods=["GET"])
@@ -180,7 +193,7 @@ def update_org(changes):
 @users_bp.response(200, schemas.UserSchema(many=True))
 def list_users():
     """Everyone (admin) or the people of your teams."""
-    return service.list_users(acting_user())
+    return wire_response([user_wire(u) for u in service.list_users(acting_user())])
 
 
 @users_bp.route("", methods=["POST"])
@@ -189,14 +202,16 @@ def list_users():
 @users_bp.response(201, schemas.UserSchema)
 def create_user(data):
     """Add a person to the organisation (admin)."""
-    return service.create_user(acting_user(), data)
+    user = service.create_user(acting_user(), data)
+    db.session.commit()
+    return wire_response(user_wire(user), 201)
 
 
 @users_bp.route("/<uuid:user_id>", methods=["GET"])
 @login_required
 @users_bp.response(200, schemas.UserSchema)
 def get_user(user_id: uuid.UUID):
-    return service.get_user(acting_user(), user_id)
+    return wire_response(user_wire(service.get_user(acting_user(), user_id)))
 
 
 @users_bp.route("/<uuid:user_id>", methods=["PATCH"])
@@ -208,7 +223,9 @@ def update_user(changes, user_id: uuid.UUID):
 
     Deactivation ends the person's sessions and device tokens at once.
     """
-    return service.update_user(acting_user(), user_id, changes)
+    user = service.update_user(acting_user(), user_id, changes)
+    db.session.commit()
+    return wire_response(user_wire(user))
 
 
 @teams_bp.route("", methods=["GET"])
@@ -224,7 +241,9 @@ def list_teams():
 @teams_bp.response(201, schemas.TeamSchema)
 def create_team(data):
     """Create a team (admin)."""
-    return service.create_team(acting_user(), data["name"])
+    team = service.create_team(acting_user(), data["name"])
+    db.session.commit()
+    return team
 
 
 @teams_bp.route("/<uuid:team_id>", methods=["GET"])
@@ -240,7 +259,9 @@ def get_team(team_id: uuid.UUID):
 @teams_bp.response(200, schemas.TeamSchema)
 def rename_team(data, team_id: uuid.UUID):
     """Rename a team (admin)."""
-    return service.rename_team(acting_user(), team_id, data["name"])
+    team = service.rename_team(acting_user(), team_id, data["name"])
+    db.session.commit()
+    return team
 
 
 BLUEPRINTS = (auth_bp, users_bp, teams_bp, org_bp)

@@ -56,14 +56,16 @@ class TokenRequestSchema(LoginSchema):
 
 
 class UserSchema(ma.Schema):
+    """A person (``accounts.wire.user_wire`` writes it, for REST and sync alike)."""
+
     id = ma.fields.UUID(dump_only=True)
-    org_id = ma.fields.UUID(dump_only=True)
     email = Email()
     name = ma.fields.String()
     role = ma.fields.String(metadata={"enum": list(ROLES)})
     team_ids = ma.fields.List(ma.fields.UUID())
     active = ma.fields.Boolean()
     created_at = UtcDateTime(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
 
 
 class SessionSchema(ma.Schema):
@@ -131,6 +133,8 @@ def _choices(max_length: int, description: str) -> ma.fields.List:
 
 
 class OrganizationSchema(ma.Schema):
+    """The organisation (``accounts.wire.org_wire`` writes it, for REST and sync alike)."""
+
     id = ma.fields.UUID(dump_only=True)
     name = _name(200)
     default_country = ma.fields.String(validate=_valid_country)
@@ -146,14 +150,6 @@ class OrganizationSchema(ma.Schema):
             values = data.get(key) if isinstance(data, dict) else None
             if isinstance(values, list):
                 data = {**data, key: [v.strip() if isinstance(v, str) else v for v in values]}
-        return data
-
-    @ma.post_dump(pass_original=True)
-    def _effective_lists(self, data: dict, org, **kwargs) -> dict:
-        from app.leads.service import lead_sources, lost_reasons
-
-        data["lead_sources"] = lead_sources(org)
-        data["lost_reasons"] = lost_reasons(org)
         return data
 
 

@@ -1,7 +1,9 @@
 """Accounts: the rules for organisations, people, teams and device tokens.
 
 Functions take the acting user and plain data, do every check and every write, and are
-what both the HTTP routes and the tests call.
+what both the HTTP routes and the tests call. They flush; the request commits once. The one
+exception is sign-in bookkeeping (a rehashed password, a token's last use), which is kept
+even when the request it starts fails.
 """
 
 from __future__ import annotations
@@ -13,29 +15,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import security
+from app.accounts import permissions, security
 from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMember, User
+from app.accounts.signals import teams_left
+from app.business_time import BusinessCalendar
+from app.changelog.audiences import team_audience
+from app.changelog.versions import bury, init_counter, lock_counter, next_versions, stamp
 from app.database import utcnow
-from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from app.errors import ApiError, NotFound, ValidationFailed
 from app.extensions import db
-from app.sync.changes import (
-    bury,
-    init_counter,
-    lock_counter,
-    next_versions,
-    stamp,
-    team_audience,
-)
 from app.tenancy import all_orgs, tenant
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def require_role(actor: User, *roles: str) -> None:
-    if actor.role not in roles:
-        raise Forbidden(f"Only {' or '.join(roles)} users may do that.")
 
 
 def email_taken(email: str) -> bool:
@@ -78,7 +71,7 @@ def signup(org_name: str, name: str, email: str, password: str) -> User:
         )
         stamp(user)
         db.session.add(user)
-        db.session.commit()
+        db.session.flush()
     return user
 
 
@@ -151,7 +144,7 @@ def issue_device_token(user: User, device_name: str) -> tuple[DeviceToken, str]:
         token_hash=security.hash_device_secret(secret),
     )
     db.session.add(token)
-    db.session.commit()
+    db.session.flush()
     return token, secret
 
 
@@ -168,11 +161,11 @@ def list_device_tokens(actor: User) -> list[DeviceToken]:
 def revoke_device_token(actor: User, token_id: uuid.UUID) -> None:
     """A user revokes their own tokens; an admin any token of the organisation."""
     token = db.session.get(DeviceToken, (actor.org_id, token_id))
-    if token is None or (token.user_id != actor.id and actor.role != "admin"):
+    if token is None or not permissions.may_revoke_token_of(actor, token.user_id):
         raise NotFound("token")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-        db.session.commit()
+        db.session.flush()
 
 
 def get_organization(actor: User) -> Organization:
@@ -180,7 +173,7 @@ def get_organization(actor: User) -> Organization:
 
 
 def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
-    require_role(actor, "admin")
+    permissions.require(permissions.may_manage_org(actor), "Only admins change the organisation.")
     lock_counter(actor.org_id)  # counter first, then the row, as every writer does
     org = get_organization(actor)
     changed = False
@@ -191,7 +184,7 @@ def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     if changed:
         # Devices hold these (the org entity of sync): a new version sends them again.
         org.version = next_versions(org.id)
-    db.session.commit()
+    db.session.flush()
     return org
 
 
@@ -218,54 +211,40 @@ def _check_team_name_free(name: str, except_id: uuid.UUID | None = None) -> None
 
 
 def create_team(actor: User, name: str) -> Team:
-    require_role(actor, "admin")
+    permissions.require(permissions.may_manage_people(actor), "Only admins manage teams.")
     name = name.strip()
     _check_team_name_free(name)
     team = Team(org_id=actor.org_id, name=name)
     db.session.add(team)
-    db.session.commit()
+    db.session.flush()
     return team
 
 
 def rename_team(actor: User, team_id: uuid.UUID, name: str) -> Team:
-    require_role(actor, "admin")
+    permissions.require(permissions.may_manage_people(actor), "Only admins manage teams.")
     team = get_team(actor, team_id)
     name = name.strip()
     _check_team_name_free(name, except_id=team.id)
     team.name = name
-    db.session.commit()
+    db.session.flush()
     return team
 
 
 # --- users -------------------------------------------------------------------------------
 
 
-def team_ids_of(user: User) -> list[uuid.UUID]:
-    return user.team_ids
-
-
-def teammate_ids(actor: User) -> set[uuid.UUID]:
-    """The people who share a team with ``actor`` (and ``actor``)."""
-    team_ids = team_ids_of(actor)
-    ids = {actor.id}
-    if team_ids:
-        ids.update(
-            db.session.scalars(select(TeamMember.user_id).where(TeamMember.team_id.in_(team_ids)))
-        )
-    return ids
-
-
 def list_users(actor: User) -> list[User]:
     """An admin sees everyone; anyone else the people of their own teams."""
     query = select(User).order_by(User.name, User.email)
-    if actor.role != "admin":
-        query = query.where(User.id.in_(teammate_ids(actor)))
+    people = permissions.visible_people(actor)
+    if people is not None:
+        query = query.where(User.id.in_(people))
     return list(db.session.scalars(query))
 
 
 def get_user(actor: User, user_id: uuid.UUID) -> User:
     user = db.session.get(User, (actor.org_id, user_id))
-    if user is None or (actor.role != "admin" and user.id not in teammate_ids(actor)):
+    if user is None or not permissions.may_see_person(actor, user.id):
         raise NotFound("user")
     return user
 
@@ -288,7 +267,7 @@ def _set_memberships(user: User, team_ids: list[uuid.UUID]) -> None:
 
 
 def create_user(actor: User, data: dict[str, Any]) -> User:
-    require_role(actor, "admin")
+    permissions.require(permissions.may_manage_people(actor), "Only admins add people.")
     email = normalize_email(data["email"])
     if data["role"] not in ROLES:
         raise ValidationFailed({"role": [f"must be one of {', '.join(ROLES)}"]})
@@ -308,18 +287,16 @@ def create_user(actor: User, data: dict[str, Any]) -> User:
     stamp(user)
     db.session.add(user)
     _set_memberships(user, teams)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
     """Change a person's name, role, teams, password or active flag (admin only)."""
-    require_role(actor, "admin")
+    permissions.require(permissions.may_manage_people(actor), "Only admins change people.")
     lock_counter(actor.org_id)  # before any row of this change is locked
     user = get_user(actor, user_id)
-    if user.id == actor.id and (
-        changes.get("active") is False or changes.get("role", "admin") != "admin"
-    ):
+    if permissions.would_lock_out(actor, user, changes):
         # An organisation must never lose its last way in through its own admin's mistake.
         raise ApiError(409, "self_lockout", "You cannot deactivate or demote yourself.")
     if "name" in changes:
@@ -341,10 +318,8 @@ def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> Use
     left = old_teams - set(user.team_ids)
     if left:
         bury(user.org_id, "user", user.id, [team_audience(t) for t in left])
-        from app.leads.service import follow_owner_to_new_teams
-
-        follow_owner_to_new_teams(user)
-    db.session.commit()
+        teams_left.send(user)  # their leads follow them (the leads domain listens)
+    db.session.flush()
     return user
 
 
@@ -360,8 +335,6 @@ def end_all_access(user: User) -> None:
 
 def update_preferences(actor: User, changes: dict[str, Any]) -> User:
     """Set one's own time zone, working hours and whether escalations may come at any hour."""
-    from app.sla.calendar import BusinessCalendar
-
     if "timezone" in changes:
         actor.timezone = changes["timezone"]
     if "working_hours" in changes:
@@ -375,5 +348,5 @@ def update_preferences(actor: User, changes: dict[str, Any]) -> User:
         actor.working_hours = hours
     if "escalations_any_hour" in changes:
         actor.escalations_any_hour = changes["escalations_any_hour"]
-    db.session.commit()
+    db.session.flush()
     return actor

@@ -18,34 +18,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.accounts.models import DEFAULT_LOST_REASONS, DEFAULT_SOURCES  # noqa: F401 (re-exported)
 from app.database import TenantScoped, new_id, utcnow
 from app.extensions import db
 from app.sla.clock import SlaClockColumns
+from app.sla.models import PRIORITIES  # noqa: F401 (a lead has one of the SLA priorities)
 
 STAGES = ("new", "contacted", "quoted", "negotiating", "won", "lost")
 OPEN_STAGES = ("new", "contacted", "quoted", "negotiating")
-PRIORITIES = ("low", "normal", "high", "urgent")
 FOLLOW_UP_KINDS = ("call", "visit", "message", "email", "quote", "note")
-
-DEFAULT_SOURCES = (
-    "website",
-    "phone",
-    "trade_show",
-    "marketplace",
-    "referral",
-    "walk_in",
-    "customer_service",
-    "other",
-)
-DEFAULT_LOST_REASONS = (
-    "price_too_high",
-    "no_matching_product",
-    "customisation_needed",
-    "channel_conflict",
-    "no_response",
-    "chose_competitor",
-    "other",
-)
 
 Money = Numeric(14, 2)
 
@@ -119,7 +100,7 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
     # base_version with these, so only fields changed since the device's copy conflict.
     field_versions: Mapped[dict] = mapped_column(JSON, default=dict)
     # The record's sync change as a pull sends it, valid while wire_version = version
-    # (app/sync/stored.py).
+    # (app/changelog/stored.py).
     wire_change: Mapped[str | None] = mapped_column(Text)
     wire_version: Mapped[int | None] = mapped_column(BigInteger)
 

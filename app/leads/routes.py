@@ -9,12 +9,12 @@ from flask_login import login_required
 from flask_smorest import Blueprint
 
 from app.accounts.auth import acting_user
+from app.changelog.wire import wire_value
 from app.errors import ApiError
 from app.extensions import db
 from app.http import decode_key, encode_key, wire_response
 from app.leads import schemas, service
 from app.leads.wire import follow_up_wire, lead_wire, product_wire
-from app.sync.wire import wire_value
 
 leads_bp = Blueprint(
     "leads", __name__, url_prefix="/api/v1/leads", description="Leads and follow-ups"

@@ -17,22 +17,29 @@ from typing import Any
 import phonenumbers
 from sqlalchemy import and_, case, insert, or_, select
 
-from app.accounts.models import Organization, Team, User
+from app.accounts import permissions
+from app.accounts.models import (
+    Organization,
+    Team,
+    User,
+    default_source,
+    lead_sources,
+    lost_reasons,
+)
+from app.accounts.signals import teams_left
+from app.changelog import versions as changes
+from app.changelog.stored import fill_wire
 from app.database import utcnow
-from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
+from app.errors import AlreadyExists, ApiError, NotFound, ValidationFailed
 from app.extensions import db
-from app.leads.access import audiences_left, lead_scope
+from app.leads.access import audiences_left
 from app.leads.models import (
-    DEFAULT_LOST_REASONS,
-    DEFAULT_SOURCES,
     OPEN_STAGES,
     FollowUp,
     Lead,
     Product,
 )
 from app.sla import service as sla
-from app.sync import changes
-from app.sync.stored import fill_wire
 
 # Fields a lead.update may set; stage and owner have their own operations and rules.
 EDITABLE_FIELDS = (
@@ -57,13 +64,6 @@ CONTACT_KINDS = ("call", "visit", "message", "email", "quote")
 MAX_CLOCK_AHEAD = timedelta(hours=24)
 
 
-class AlreadyExists(ApiError):
-    """A create whose id is already taken (sync answers ``duplicate``)."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(409, "already_exists", f"A {what} with that id exists already.")
-
-
 @dataclass
 class FieldConflict:
     field: str
@@ -71,21 +71,6 @@ class FieldConflict:
 
 
 # --- reference lists ---------------------------------------------------------------------
-
-
-def lead_sources(org: Organization) -> list[str]:
-    return list(org.lead_sources or DEFAULT_SOURCES)
-
-
-def default_source(org: Organization) -> str:
-    """A lead's source when none is given: "other" while the organisation's list has it,
-    else the list's first entry."""
-    sources = lead_sources(org)
-    return "other" if "other" in sources else sources[0]
-
-
-def lost_reasons(org: Organization) -> list[str]:
-    return list(org.lost_reasons or DEFAULT_LOST_REASONS)
 
 
 def _org(actor: User) -> Organization:
@@ -173,7 +158,7 @@ def get_visible_lead(actor: User, lead_id: uuid.UUID, *, for_update: bool = Fals
         changes.lock_counter(actor.org_id)  # counter first, then rows: see lock_counter
         query = query.with_for_update()
     lead = db.session.scalar(query)
-    if lead is None or not lead_scope(actor).allows(lead.owner_id, lead.team_id):
+    if lead is None or not permissions.may_see_lead(actor, lead.owner_id, lead.team_id):
         raise NotFound("lead")
     return lead
 
@@ -207,7 +192,7 @@ def _check_product(product_id: uuid.UUID | None) -> None:
 
 def _active_member(user_id: uuid.UUID, field: str) -> User:
     user = db.session.scalar(select(User).where(User.id == user_id))
-    if user is None or not user.active or user.role not in ("admin", "lead", "rep"):
+    if user is None or not permissions.may_own_leads(user):
         raise ValidationFailed({field: ["No such active sales person."]})
     return user
 
@@ -217,16 +202,6 @@ def _default_team(owner: User, preferred: uuid.UUID | None) -> uuid.UUID | None:
     if preferred is not None and preferred in team_ids:
         return preferred
     return team_ids[0] if team_ids else None
-
-
-def _may_give_to(actor: User, owner: User) -> bool:
-    """Who may put a lead in someone else's hands."""
-    if actor.role == "admin" or owner.id == actor.id:
-        return True
-    if actor.role == "lead":
-        return bool(set(owner.team_ids) & set(actor.team_ids))
-    # Customer service hands buying interest to a rep.
-    return actor.role == "cs"
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -302,13 +277,18 @@ def _new_lead(
     checked_products: set[uuid.UUID],
 ) -> Lead:
     """A checked, versioned lead that is not yet stored (``create_leads`` stores it)."""
-    if actor.role == "cs" and not data.get("owner_id"):
+    if permissions.must_name_owner(actor) and not data.get("owner_id"):
         raise ValidationFailed({"owner_id": ["Customer service hands a lead to a sales person."]})
     owner = actor if not data.get("owner_id") else _active_member(data["owner_id"], "owner_id")
-    if not _may_give_to(actor, owner):
-        raise Forbidden("You may not give leads to that person.")
+    permissions.require(
+        permissions.may_give_lead_to(actor, owner), "You may not give leads to that person."
+    )
     team_id = data.get("team_id")
-    if team_id is not None and actor.role != "admin" and team_id not in owner.team_ids:
+    if (
+        team_id is not None
+        and not permissions.may_file_under_any_team(actor)
+        and team_id not in owner.team_ids
+    ):
         raise ValidationFailed({"team_id": ["The owner is not in that team."]})
     if team_id is not None and db.session.get(Team, (actor.org_id, team_id)) is None:
         raise ValidationFailed({"team_id": ["No such team."]})
@@ -517,12 +497,14 @@ def set_stage(
 def assign_lead(actor: User, lead_id: uuid.UUID, owner_id: uuid.UUID) -> Lead:
     """Give a lead to another person (team lead or admin). The old owner's devices get a
     ``del`` for it and its follow-ups; the new owner's get all of them."""
-    if actor.role not in ("admin", "lead"):
-        raise Forbidden("Only team leads and admins reassign leads.")
+    permissions.require(
+        permissions.may_assign_leads(actor), "Only team leads and admins reassign leads."
+    )
     lead = get_visible_lead(actor, lead_id, for_update=True)
     owner = _active_member(owner_id, "owner_id")
-    if not _may_give_to(actor, owner):
-        raise Forbidden("You may only assign to people of your teams.")
+    permissions.require(
+        permissions.may_give_lead_to(actor, owner), "You may only assign to people of your teams."
+    )
     if owner.id == lead.owner_id:
         return lead
     old_owner, old_team = lead.owner_id, lead.team_id
@@ -553,6 +535,7 @@ def move_lead_records(
         changes.bury(lead.org_id, "followup", follow_up.id, left, version=follow_up.version)
 
 
+@teams_left.connect
 def follow_owner_to_new_teams(owner: User) -> None:
     """When a person leaves a team, their open leads go with them to their (first) new team,
     so the new team's lead sees them and the old team's devices get a del."""
@@ -664,7 +647,7 @@ def list_leads(
     column, descending = SORTS[sort]
     # Only next_follow_up_at may be empty; leads without one come after every dated lead.
     nullable = sort == "next_follow_up_at"
-    query = select(Lead).where(lead_scope(actor).clause(Lead.owner_id, Lead.team_id))
+    query = select(Lead).where(permissions.lead_scope(actor).clause(Lead.owner_id, Lead.team_id))
     if filters.owner_id:
         query = query.where(Lead.owner_id == filters.owner_id)
     if filters.team_id:
@@ -756,8 +739,9 @@ def _clean_sku(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_product(actor: User, data: dict[str, Any]) -> Product:
-    if actor.role != "admin":
-        raise Forbidden("Only admins manage the catalogue.")
+    permissions.require(
+        permissions.may_manage_catalogue(actor), "Only admins manage the catalogue."
+    )
     data = _clean_sku(data)
     product_id = data.get("id") or uuid.uuid4()
     if db.session.get(Product, (actor.org_id, product_id)) is not None:
@@ -775,8 +759,9 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
 
 
 def update_product(actor: User, product_id: uuid.UUID, data: dict[str, Any]) -> Product:
-    if actor.role != "admin":
-        raise Forbidden("Only admins manage the catalogue.")
+    permissions.require(
+        permissions.may_manage_catalogue(actor), "Only admins manage the catalogue."
+    )
     product = get_product(actor, product_id)
     data = _clean_sku(data)
     _check_sku_free(data.get("sku"), except_id=product.id)

@@ -30,6 +30,9 @@ One run:
 A reminder for someone with no subscription is never claimed: it waits, ``pending``, until
 they subscribe or it expires. The clock is the ``now`` argument (the VAPID token's ``exp``
 alone uses the wall clock, as the push service checks it); the sender never sleeps.
+
+The ``PUSH_*`` settings are read from ``current_app.config`` only: ``app/config.py`` reads
+them from the environment and holds their defaults.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -59,25 +61,8 @@ from app.tenancy import all_orgs
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "PUSH_LEASE_SECONDS": 300,
-    "PUSH_RETRY_BASE_SECONDS": 30,
-    "PUSH_RETRY_MAX_SECONDS": 3600,
-    "PUSH_MAX_ATTEMPTS": 8,
-    "PUSH_HTTP_TIMEOUT": 10.0,
-    "PUSH_MAX_BATCHES": 50,
-    # Requests in flight at once. 1 sends one after another on one connection per push
-    # service; with real push services (tens of ms away) 4-16 multiplies throughput, at
-    # the cost of as many connections.
-    "PUSH_CONCURRENCY": 1,
-}
 DELIVERED = frozenset({200, 201, 202})
 GONE = frozenset({404, 410})
-
-
-def _setting(name: str) -> Any:
-    value = current_app.config.get(name)
-    return DEFAULTS[name] if value is None else value
 
 
 @dataclass
@@ -130,8 +115,8 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
 
 
 def backoff(attempts: int) -> timedelta:
-    base = float(_setting("PUSH_RETRY_BASE_SECONDS"))
-    ceiling = float(_setting("PUSH_RETRY_MAX_SECONDS"))
+    base = current_app.config["PUSH_RETRY_BASE_SECONDS"]
+    ceiling = current_app.config["PUSH_RETRY_MAX_SECONDS"]
     return timedelta(seconds=min(ceiling, base * 2 ** max(0, attempts - 1)))
 
 
@@ -169,7 +154,7 @@ def _live_subscription(now: datetime):
 
 def _claim(now: datetime, batch: int) -> tuple[list[_Job], dict[tuple, list[_Sub]]]:
     """Take up to ``batch`` due reminders (committed as ``sending``) and their targets."""
-    lease_until = now + timedelta(seconds=int(_setting("PUSH_LEASE_SECONDS")))
+    lease_until = now + timedelta(seconds=current_app.config["PUSH_LEASE_SECONDS"])
     with all_orgs():
         query = (
             select(Reminder.org_id, Reminder.id)
@@ -271,8 +256,8 @@ def _send_all(
     http: requests.Session, vapid: VapidIdentity, tasks: list[tuple[_Job, _Sub]], now: datetime
 ) -> dict[tuple, tuple[int | None, str | None, str | None]]:
     """Every (reminder, subscription) request, in turn or ``PUSH_CONCURRENCY`` at a time."""
-    timeout = float(_setting("PUSH_HTTP_TIMEOUT"))
-    workers = int(_setting("PUSH_CONCURRENCY"))
+    timeout = current_app.config["PUSH_HTTP_TIMEOUT"]
+    workers = current_app.config["PUSH_CONCURRENCY"]
 
     def send(task: tuple[_Job, _Sub]):
         return _send_one(http, vapid, task[0], task[1], now, timeout)
@@ -297,7 +282,7 @@ def _settle(
     updates: list[dict] = []
     gone: list[tuple] = []
     succeeded: list[tuple] = []
-    max_attempts = int(_setting("PUSH_MAX_ATTEMPTS"))
+    max_attempts = current_app.config["PUSH_MAX_ATTEMPTS"]
     answers = _send_all(
         http,
         vapid,
@@ -444,10 +429,10 @@ def deliver_due(
     started = time.monotonic()
     stats = DeliveryStats()
     vapid = get_vapid(current_app)
-    session = http or _new_session(int(_setting("PUSH_CONCURRENCY")))
+    session = http or _new_session(current_app.config["PUSH_CONCURRENCY"])
     try:
         stats.expired = _expire(now)
-        for _ in range(int(max_batches or _setting("PUSH_MAX_BATCHES"))):
+        for _ in range(max_batches or current_app.config["PUSH_MAX_BATCHES"]):
             jobs, targets = _claim(now, batch)
             if not jobs:
                 break

@@ -30,10 +30,10 @@ class Job:
 
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs of the product, with their intervals from the config."""
+    from app.changelog.stored import refresh_stored_changes
     from app.push.sender import deliver_due
     from app.sla.service import run_sla_check
     from app.sync.maintenance import purge_tombstones
-    from app.sync.stored import refresh_stored_changes
 
     return [
         Job("sla_check", run_sla_check, timedelta(seconds=app.config["SLA_CHECK_SECONDS"])),

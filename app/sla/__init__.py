@@ -1,5 +1,5 @@
 """Service-level agreements: deadlines for leads and questions, counted in business hours.
 
-``app.sla.calendar`` is the pure (database-free) business-hours arithmetic; whatever stores
+``app.business_time`` is the pure (database-free) business-hours arithmetic; whatever stores
 an organisation's calendar or computes a lead's deadline builds on it.
 """

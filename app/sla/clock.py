@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
+from app.business_time import BusinessCalendar
 from app.fields import isoformat_z
-from app.sla.calendar import BusinessCalendar
 
 
 @dataclass(frozen=True)

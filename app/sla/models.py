@@ -13,13 +13,15 @@ from app.database import TenantScoped, new_id, utcnow
 from app.extensions import db
 
 METRICS = ("first_response", "follow_up")
+# How urgent a timed item is; policies may set targets per priority.
+PRIORITIES = ("low", "normal", "high", "urgent")
 ITEM_TYPES = ("lead", "question")
 CALENDAR_KINDS = ("sales", "service")
 STATES = ("ok", "warning", "breached", "paused", "met")
 
 
 class Calendar(TenantScoped, db.Model):
-    """Working hours in a time zone (see ``app.sla.calendar``); per team or organisation-wide."""
+    """Working hours in a time zone (see ``app.business_time``); per team or organisation-wide."""
 
     __tablename__ = "calendars"
     __table_args__ = (

@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 
 from app.accounts.auth import acting_user
 from app.extensions import db
+from app.http import wire_response
 from app.sla import schemas, service
+from app.sla.wire import policy_wire
 
 sla_bp = Blueprint(
     "sla", __name__, url_prefix="/api/v1/sla", description="SLA policies and calendars"
@@ -21,7 +23,7 @@ sla_bp = Blueprint(
 @sla_bp.response(200, schemas.SlaPolicySchema(many=True))
 def list_policies():
     """The organisation's SLA policies (targets per metric, priority and source)."""
-    return service.list_policies(acting_user())
+    return wire_response([policy_wire(p) for p in service.list_policies(acting_user())])
 
 
 @sla_bp.route("/policies", methods=["POST"])
@@ -32,7 +34,7 @@ def create_policy(data):
     """Add a policy (admin or team lead); the most specific matching policy wins."""
     policy = service.create_policy(acting_user(), data)
     db.session.commit()
-    return policy
+    return wire_response(policy_wire(policy), 201)
 
 
 @sla_bp.route("/policies/<uuid:policy_id>", methods=["PATCH"])
@@ -43,7 +45,7 @@ def update_policy(data, policy_id: uuid.UUID):
     """Change a policy's target, warning, escalation or activity (admin or team lead)."""
     policy = service.update_policy(acting_user(), policy_id, data)
     db.session.commit()
-    return policy
+    return wire_response(policy_wire(policy))
 
 
 @sla_bp.route("/calendars", methods=["GET"])

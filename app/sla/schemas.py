@@ -5,8 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.fields import UtcDateTime
-from app.leads.models import PRIORITIES
-from app.sla.models import CALENDAR_KINDS, ITEM_TYPES, METRICS
+from app.sla.models import CALENDAR_KINDS, ITEM_TYPES, METRICS, PRIORITIES
 
 
 class SlaPolicySchema(ma.Schema):

@@ -21,15 +21,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.accounts.models import Organization, TeamMember, User
+from app.business_time import DEFAULT_SALES_HOURS, BusinessCalendar
+from app.changelog import versions as changes
 from app.database import new_id
 from app.errors import ApiError, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.push.outbox import NewReminder, enqueue_reminders
 from app.sla import clock
-from app.sla.calendar import DEFAULT_SALES_HOURS, BusinessCalendar
 from app.sla.clock import Target
 from app.sla.models import Calendar, SlaEvent, SlaPolicy
-from app.sync import changes
 from app.tenancy import all_orgs, tenant
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from app.changelog.models import ChangeCounter, Tombstone
 from app.database import utcnow
 from app.extensions import db
-from app.sync.models import ChangeCounter, Tombstone
 from app.tenancy import all_orgs
 
 TOMBSTONES = Tombstone.__table__

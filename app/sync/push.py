@@ -19,12 +19,13 @@ import marshmallow as ma
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.accounts.models import Organization, User
-from app.errors import ApiError
+from app.changelog import registry
+from app.changelog.registry import Mutation, Outcome
+from app.changelog.versions import counter_held, writing_device
+from app.errors import AlreadyExists, ApiError
 from app.extensions import db
-from app.leads.service import AlreadyExists
 from app.sync import clients
-from app.sync.changes import counter_held, writing_device
-from app.sync.mutations import REGISTRY, Mutation, Outcome
+from app.sync import entities as _registered  # noqa: F401  (fills the registry)
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def _answer(mutation_id: int, outcome: Outcome | ApiError) -> dict[str, Any]:
 
 
 def _spec(mutation: dict[str, Any]) -> Mutation:
-    spec = REGISTRY.get(mutation["name"])
+    spec = registry.mutation(mutation["name"])
     if spec is None:
         raise ApiError(
             422,
@@ -123,7 +124,7 @@ def _runs(fresh: list[tuple[int, Any]]) -> list[list[tuple[int, Any]]]:
     runs: list[list[tuple[int, Any]]] = []
     for item in fresh:
         name = item[1]["name"]
-        spec = REGISTRY.get(name)
+        spec = registry.mutation(name)
         if runs and runs[-1][0][1]["name"] == name and spec and spec.apply_many:
             runs[-1].append(item)
         else:
@@ -139,7 +140,7 @@ def _apply_run(actor: User, run: list[dict[str, Any]]) -> list[dict[str, Any]]:
     the database refuses the run as a whole (a row removed meanwhile), the run is rolled
     back and applied again one mutation per savepoint, so only the one at fault is refused.
     """
-    spec = REGISTRY.get(run[0]["name"])
+    spec = registry.mutation(run[0]["name"])
     if len(run) == 1 or spec is None or spec.apply_many is None:
         return [_apply_one_in_savepoint(actor, mutation) for mutation in run]
     answers: list[dict[str, Any]] = [{} for _ in run]

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from app.changelog import registry
 from app.fields import UtcDateTime
 from app.leads.schemas import ConflictSchema
+from app.sync import entities as _registered  # noqa: F401  (fills the registry)
 
 
 class MutationSchema(ma.Schema):
     id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=2**62))
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    name = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={
+            "enum": registry.mutation_names(),
+            "description": "a name this server does not know is answered `rejected`",
+        },
+    )
     args = ma.fields.Dict(required=True)
     client_time = UtcDateTime(allow_none=True)
 
@@ -39,7 +48,7 @@ class PullQuerySchema(ma.Schema):
 
 
 class ChangeSchema(ma.Schema):
-    entity = ma.fields.String(metadata={"enum": ["lead", "followup", "user", "product"]})
+    entity = ma.fields.String(metadata={"enum": registry.entity_names()})
     op = ma.fields.String(metadata={"enum": ["put", "del"]})
     id = ma.fields.String()
     version = ma.fields.Integer(metadata={"description": "put only"})

@@ -62,6 +62,7 @@ def test_a_team_lead_assigns_only_within_their_teams(api_as, org, app):
             },
         )
         outsider_id, export_id = outsider.id, export.id
+        db.session.commit()
     lead = new_lead(api_as(org.rep))
     error_of(
         api_as(org.lead).post(f"{LEADS}/{lead['id']}/assign", json={"owner_id": str(outsider_id)}),

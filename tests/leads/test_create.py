@@ -146,6 +146,7 @@ def test_a_team_lead_gives_leads_within_their_teams_only(api_as, org, app):
             },
         )
         outsider_id = str(outsider.id)
+        db.session.commit()
     lead = api_as(org.lead)
     assert new_lead(lead, owner_id=str(org.rep2.id))["owner_id"] == str(org.rep2.id)
     error_of(lead.post(LEADS, json={"contact_name": "X", "owner_id": outsider_id}), 403)
@@ -183,6 +184,7 @@ def test_a_rep_cannot_file_a_lead_under_a_team_they_are_not_in(api_as, org, app)
     with app.app_context(), tenant(org.id):
         other_team = accounts.create_team(org.user(org.admin), "Export")
         other_team_id = str(other_team.id)
+        db.session.commit()
     rep = api_as(org.rep)
     error = error_of(rep.post(LEADS, json={"contact_name": "X", "team_id": other_team_id}), 422)
     assert "team_id" in error["fields"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.accounts import service as accounts
+from app.extensions import db
 from app.tenancy import tenant
 from tests.leads.helpers import LEADS, error_of, get_lead, list_ids, new_lead
 
@@ -22,6 +23,7 @@ def test_each_role_sees_its_own_set(api_as, org, app):
             },
         )
         loner_id = loner.id
+        db.session.commit()
     mine = new_lead(api_as(org.rep), contact_name="Rep's")
     theirs = new_lead(api_as(org.rep2), contact_name="Rep2's")
     leads_own = new_lead(api_as(org.lead), contact_name="Lead's")

@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import select, text
 
 from app import database
+from app.changelog import versions as changes
+from app.changelog.models import ChangeCounter
 from app.extensions import db
 from app.leads.models import Lead
 from app.push.models import Reminder
 from app.sla.models import SlaEvent
 from app.sla.service import run_sla_check
-from app.sync import changes
-from app.sync.models import ChangeCounter
 from app.tenancy import all_orgs, tenant
 from tests.conftest import is_postgres
 

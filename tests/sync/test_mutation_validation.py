@@ -1,8 +1,8 @@
 """Bad input to push: every mutation's args, and the envelope around them.
 
-The cases for args are generated from the mutations' own marshmallow schemas
-(``app.sync.mutations.REGISTRY``): for every field, values of the wrong type, oversize
-strings, values outside an enum or a range, null where null is not allowed; then unknown
+The cases for args are generated from the mutations' own marshmallow schemas (the
+registry that ``app/sync/entities.py`` fills): for every field, values of the wrong type,
+oversize strings, values outside an enum or a range, null where null is not allowed; then unknown
 fields, missing required fields, and ids of another organisation's records. Each bad
 mutation must answer ``rejected`` with ``{code, message, fields?}`` naming the field, be
 counted (``last_mutation_id`` advances), leave the mutation after it in the same batch to
@@ -20,11 +20,13 @@ from typing import Any
 import marshmallow as ma
 import pytest
 
+from app.changelog import registry
 from app.fields import UtcDateTime
-from app.sync.mutations import REGISTRY
+from app.sync import entities  # noqa: F401  (fills the registry)
 from tests.sync.device import Device
 
 PUSH = "/api/v1/sync/push"
+REGISTRY = {name: registry.mutation(name) for name in registry.mutation_names()}
 
 
 def z(moment: datetime) -> str:

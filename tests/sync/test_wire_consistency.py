@@ -5,10 +5,10 @@ from __future__ import annotations
 import orjson
 from sqlalchemy import select, update
 
+from app.changelog.stored import refresh_stored_changes
 from app.extensions import db
 from app.leads.models import FollowUp, Lead
 from app.leads.wire import FOLLOW_UP_KEYS, LEAD_KEYS, follow_up_wire, lead_wire
-from app.sync.stored import refresh_stored_changes
 from app.tenancy import all_orgs
 from tests.sync.syncing import Replica
 

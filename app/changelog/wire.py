@@ -1,4 +1,4 @@
-"""Wire forms that sync adds to the domain's own: people, and single values."""
+"""The envelope of a record's change, and single values as they travel."""
 
 from __future__ import annotations
 
@@ -30,15 +30,3 @@ def wire_value(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
-
-
-def user_wire(r: Any, team_ids: list[uuid.UUID]) -> dict[str, Any]:
-    return {
-        "id": str(r.id),
-        "name": r.name,
-        "email": r.email,
-        "role": r.role,
-        "team_ids": sorted(str(t) for t in team_ids),
-        "active": r.active,
-        "version": r.version,
-    }

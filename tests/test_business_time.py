@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.sla.calendar import (
+from app.business_time import (
     DEFAULT_EVENING_SHIFT,
     DEFAULT_SALES_HOURS,
     WEEKDAYS,

@@ -31,10 +31,8 @@ from contextvars import ContextVar
 
 from sqlalchemy import insert, update
 
+from app.changelog.models import ChangeCounter, Tombstone
 from app.extensions import db
-from app.sync.models import ChangeCounter, Tombstone
-
-ORG_AUDIENCE = "org"
 
 _device: ContextVar[str | None] = ContextVar("leadsync_writing_device", default=None)
 
@@ -51,14 +49,6 @@ def writing_device(client_id: uuid.UUID) -> Iterator[None]:
 
 def current_device() -> str | None:
     return _device.get()
-
-
-def user_audience(user_id: uuid.UUID) -> str:
-    return f"u:{user_id.hex}"
-
-
-def team_audience(team_id: uuid.UUID) -> str:
-    return f"t:{team_id.hex}"
 
 
 def init_counter(org_id: uuid.UUID) -> None:
