@@ -36,8 +36,11 @@ run: install pwa
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --worker-class gthread --threads 8 --access-logfile - wsgi:app
 
+# Style (ruff), then architecture: app's layers and no import cycles (import-linter,
+# contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Lint, the PWA's unit tests (Vitest), then every Python test, browser tests included.
 test: lint pwa

@@ -48,7 +48,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("purge-tombstones")
     def purge_tombstones_command() -> None:
         """Delete sync tombstones older than TOMBSTONE_RETENTION_DAYS (run daily)."""
-        from app.sync.maintenance import purge_tombstones
+        from app.changelog.maintenance import purge_tombstones
 
         click.echo(f"Purged {purge_tombstones()} tombstones.")
 

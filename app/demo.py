@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.accounts import security
@@ -41,7 +41,7 @@ def load_demo_data(password: str | None = None) -> list[DemoCredential]:
     ``password`` (or ``LEADSYNC_DEMO_PASSWORD``) gives everyone one known password, for
     scripted demos; otherwise each person gets a fresh random one.
     """
-    password = password or os.environ.get("LEADSYNC_DEMO_PASSWORD")
+    password = password or current_app.config.get("LEADSYNC_DEMO_PASSWORD")
     org = accounts.create_organization(
         "Demo Trading Co.", default_country="DE", timezone="Europe/Berlin"
     )

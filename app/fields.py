@@ -17,6 +17,11 @@ def isoformat_z(value: datetime) -> str:
     return (text[:23] if value.microsecond else text[:19] + ".000") + "Z"
 
 
+def wire_time(value: datetime | None) -> str | None:
+    """A time as it travels in a wire form, or None."""
+    return isoformat_z(value) if value is not None else None
+
+
 class UtcDateTime(ma.fields.DateTime):
     """Reads ISO 8601 with an offset (``Z`` or ``±hh:mm``), writes UTC with ``Z``."""
 

@@ -144,7 +144,7 @@ def seed(db_url: str, leads_a: int, leads_b: int) -> dict:
     from app.changelog.models import ChangeCounter
     from app.extensions import db
     from app.leads.models import FollowUp, Lead
-    from app.sla import service as sla
+    from app.sla import policies as sla
     from app.tenancy import tenant
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": SECRET_KEY})

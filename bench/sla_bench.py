@@ -136,6 +136,7 @@ def create_people(app) -> dict[str, Any]:
                 "lead_id": lead.id,
                 "admin_id": admin.id,
             }
+        db.session.commit()  # the services flush; their caller commits
         db.session.remove()
     return people
 
@@ -500,7 +501,7 @@ class StatementLog:
 
 def one_check(app) -> tuple[float, float, Any]:
     from app.extensions import db
-    from app.sla.service import run_sla_check
+    from app.sla.check import run_sla_check
 
     with app.app_context():
         cpu0 = time.process_time()

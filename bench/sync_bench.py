@@ -164,6 +164,7 @@ def create_people(url: str, name: str, n_reps: int) -> OrgSeed:
                 if i == 0:
                     rep_email = email
             seed = OrgSeed(name, admin.org_id, admin.email, rep_email, owners[0][0], owners=owners)
+        db.session.commit()  # the services flush; their caller commits
         db.session.remove()
         db.engine.dispose()
     return seed

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.accounts.models import lead_sources, lost_reasons
-from app.fields import isoformat_z
+from app.fields import wire_time
 
 
 def user_wire(r: Any, team_ids: Iterable[uuid.UUID] | None = None) -> dict[str, Any]:
@@ -25,7 +25,7 @@ def user_wire(r: Any, team_ids: Iterable[uuid.UUID] | None = None) -> dict[str, 
         "role": r.role,
         "team_ids": sorted(str(t) for t in teams),
         "active": r.active,
-        "created_at": isoformat_z(r.created_at) if r.created_at else None,
+        "created_at": wire_time(r.created_at),
         "version": r.version,
     }
 
@@ -39,6 +39,6 @@ def org_wire(r: Any) -> dict[str, Any]:
         "timezone": r.timezone,
         "lead_sources": lead_sources(r),
         "lost_reasons": lost_reasons(r),
-        "created_at": isoformat_z(r.created_at) if r.created_at else None,
+        "created_at": wire_time(r.created_at),
         "version": r.version,
     }

@@ -27,6 +27,8 @@ from app.sla.models import PRIORITIES  # noqa: F401 (a lead has one of the SLA p
 STAGES = ("new", "contacted", "quoted", "negotiating", "won", "lost")
 OPEN_STAGES = ("new", "contacted", "quoted", "negotiating")
 FOLLOW_UP_KINDS = ("call", "visit", "message", "email", "quote", "note")
+# The follow-up kinds that are a contact with the customer (a "note" is not).
+CONTACT_KINDS = ("call", "visit", "message", "email", "quote")
 
 Money = Numeric(14, 2)
 

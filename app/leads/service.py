@@ -32,14 +32,15 @@ from app.changelog.stored import fill_wire
 from app.database import utcnow
 from app.errors import AlreadyExists, ApiError, NotFound, ValidationFailed
 from app.extensions import db
+from app.leads import sla
 from app.leads.access import audiences_left
 from app.leads.models import (
+    CONTACT_KINDS,
     OPEN_STAGES,
     FollowUp,
     Lead,
     Product,
 )
-from app.sla import service as sla
 
 # Fields a lead.update may set; stage and owner have their own operations and rules.
 EDITABLE_FIELDS = (
@@ -59,7 +60,6 @@ EDITABLE_FIELDS = (
     "notes",
     "next_follow_up_at",
 )
-CONTACT_KINDS = ("call", "visit", "message", "email", "quote")
 # A phone's clock may run ahead a little; a follow-up dated further ahead is a mistake.
 MAX_CLOCK_AHEAD = timedelta(hours=24)
 

@@ -7,16 +7,11 @@ the OpenAPI document; a test keeps the two in step.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from app.fields import isoformat_z
+from app.fields import wire_time
 from app.sla.clock import wire as sla_wire
-
-
-def _time(value: datetime | None) -> str | None:
-    return isoformat_z(value) if value is not None else None
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -64,12 +59,12 @@ def lead_wire(r: Any) -> dict[str, Any]:
         "stage": r.stage,
         "lost_reason": r.lost_reason,
         "won_value": _number(r.won_value),
-        "next_follow_up_at": _time(r.next_follow_up_at),
-        "last_follow_up_at": _time(r.last_follow_up_at),
+        "next_follow_up_at": wire_time(r.next_follow_up_at),
+        "last_follow_up_at": wire_time(r.last_follow_up_at),
         "possible_duplicate_of": _id(r.possible_duplicate_of),
         "created_by": str(r.created_by),
-        "created_at": _time(r.created_at),
-        "updated_at": _time(r.updated_at),
+        "created_at": wire_time(r.created_at),
+        "updated_at": wire_time(r.updated_at),
         "version": r.version,
         "sla": sla_wire(r),
     }
@@ -82,11 +77,11 @@ def follow_up_wire(r: Any) -> dict[str, Any]:
         "kind": r.kind,
         "note": r.note,
         "outcome": r.outcome,
-        "happened_at": _time(r.happened_at),
-        "next_follow_up_at": _time(r.next_follow_up_at),
+        "happened_at": wire_time(r.happened_at),
+        "next_follow_up_at": wire_time(r.next_follow_up_at),
         "quoted_amount": _number(r.quoted_amount),
         "author_id": str(r.author_id),
-        "received_at": _time(r.received_at),
+        "received_at": wire_time(r.received_at),
         "version": r.version,
     }
 

@@ -2,8 +2,9 @@
 
 Where the key comes from, first match wins:
 
-1. ``VAPID_PRIVATE_KEY`` (config, then environment): a PEM private key, or base64url of
-   the raw 32-byte private scalar (what ``vapid --gen`` / web-push tools print), or DER.
+1. ``VAPID_PRIVATE_KEY`` (read from the environment by ``app.config``): a PEM private key,
+   or base64url of the raw 32-byte private scalar (what ``vapid --gen`` / web-push tools
+   print), or DER.
 2. ``<instance>/vapid_private.pem``, made on first run with mode 0600.
 
 Browsers bind every subscription to the public key they were given, so the key must stay
@@ -30,7 +31,6 @@ from py_vapid import Vapid
 log = logging.getLogger(__name__)
 
 KEY_FILE = "vapid_private.pem"
-DEFAULT_SUBJECT = "mailto:admin@localhost"
 # RFC 8292 allows at most 24 h; tokens are reused until an hour before they run out.
 TOKEN_LIFETIME = 12 * 3600
 TOKEN_RENEW_BEFORE = 3600
@@ -129,24 +129,17 @@ class VapidIdentity:
             return headers
 
 
-def _setting(app: Flask, name: str) -> str | None:
-    value = app.config.get(name)
-    if value in (None, ""):
-        value = os.environ.get(name)
-    return value or None
-
-
 def get_vapid(app: Flask) -> VapidIdentity:
     """The app's VAPID identity, loaded (or made) once per app."""
     identity = app.extensions.get(_EXTENSION_KEY)
     if identity is None:
-        configured = _setting(app, "VAPID_PRIVATE_KEY")
+        configured = app.config.get("VAPID_PRIVATE_KEY")
         if configured:
             key = parse_private_key(configured)
         else:
             if app.config.get("LEADSYNC_ENV") == "production":
                 log.warning("VAPID_PRIVATE_KEY is not set; using a key kept in the instance folder")
             key = _load_or_create_key_file(Path(app.instance_path) / KEY_FILE)
-        identity = VapidIdentity(key, _setting(app, "VAPID_SUBJECT") or DEFAULT_SUBJECT)
+        identity = VapidIdentity(key, app.config["VAPID_SUBJECT"])
         app.extensions[_EXTENSION_KEY] = identity
     return identity

@@ -30,10 +30,10 @@ class Job:
 
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs of the product, with their intervals from the config."""
+    from app.changelog.maintenance import purge_tombstones
     from app.changelog.stored import refresh_stored_changes
     from app.push.sender import deliver_due
-    from app.sla.service import run_sla_check
-    from app.sync.maintenance import purge_tombstones
+    from app.sla.check import run_sla_check
 
     return [
         Job("sla_check", run_sla_check, timedelta(seconds=app.config["SLA_CHECK_SECONDS"])),

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from app.accounts.auth import acting_user
 from app.extensions import db
 from app.http import wire_response
-from app.sla import schemas, service
+from app.sla import calendars, policies, schemas
 from app.sla.wire import policy_wire
 
 sla_bp = Blueprint(
@@ -23,7 +23,7 @@ sla_bp = Blueprint(
 @sla_bp.response(200, schemas.SlaPolicySchema(many=True))
 def list_policies():
     """The organisation's SLA policies (targets per metric, priority and source)."""
-    return wire_response([policy_wire(p) for p in service.list_policies(acting_user())])
+    return wire_response([policy_wire(p) for p in policies.list_policies(acting_user())])
 
 
 @sla_bp.route("/policies", methods=["POST"])
@@ -32,7 +32,7 @@ def list_policies():
 @sla_bp.response(201, schemas.SlaPolicySchema)
 def create_policy(data):
     """Add a policy (admin or team lead); the most specific matching policy wins."""
-    policy = service.create_policy(acting_user(), data)
+    policy = policies.create_policy(acting_user(), data)
     db.session.commit()
     return wire_response(policy_wire(policy), 201)
 
@@ -43,7 +43,7 @@ def create_policy(data):
 @sla_bp.response(200, schemas.SlaPolicySchema)
 def update_policy(data, policy_id: uuid.UUID):
     """Change a policy's target, warning, escalation or activity (admin or team lead)."""
-    policy = service.update_policy(acting_user(), policy_id, data)
+    policy = policies.update_policy(acting_user(), policy_id, data)
     db.session.commit()
     return wire_response(policy_wire(policy))
 
@@ -53,7 +53,7 @@ def update_policy(data, policy_id: uuid.UUID):
 @sla_bp.response(200, schemas.CalendarSchema(many=True))
 def list_calendars():
     """Business-hours calendars: the organisation's and per-team overrides."""
-    return service.list_calendars(acting_user())
+    return calendars.list_calendars(acting_user())
 
 
 @sla_bp.route("/calendars", methods=["POST"])
@@ -62,7 +62,7 @@ def list_calendars():
 @sla_bp.response(201, schemas.CalendarSchema)
 def create_calendar(data):
     """Add the organisation's calendar (admin) or a team's (its team lead or admin)."""
-    calendar = service.create_calendar(acting_user(), data)
+    calendar = calendars.create_calendar(acting_user(), data)
     db.session.commit()
     return calendar
 
@@ -74,6 +74,6 @@ def create_calendar(data):
 def update_calendar(data, calendar_id: uuid.UUID):
     """Change hours, holidays or overrides. Running clocks keep their deadlines; new ones
     count in the new hours."""
-    calendar = service.update_calendar(acting_user(), calendar_id, data)
+    calendar = calendars.update_calendar(acting_user(), calendar_id, data)
     db.session.commit()
     return calendar

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.fields import isoformat_z
+from app.fields import wire_time
 
 
 def policy_wire(r: Any) -> dict[str, Any]:
@@ -19,6 +19,6 @@ def policy_wire(r: Any) -> dict[str, Any]:
         "warn_ratio": r.warn_ratio,
         "escalate_after_minutes": r.escalate_after_minutes,
         "active": r.active,
-        "updated_at": isoformat_z(r.updated_at) if r.updated_at else None,
+        "updated_at": wire_time(r.updated_at),
         "version": r.version,
     }

@@ -1,7 +1,7 @@
 import { S } from './strings.js';
 import { useStore } from './store.js';
 import { Link, usePath } from './router.jsx';
-import { StatusBar } from './components.jsx';
+import { DbNotice, StatusBar } from './components.jsx';
 import { SignIn } from './screens/SignIn.jsx';
 import { Queue } from './screens/Queue.jsx';
 import { Capture } from './screens/Capture.jsx';
@@ -11,10 +11,15 @@ import { Team } from './screens/Team.jsx';
 import { Questions } from './screens/Questions.jsx';
 import { Settings } from './screens/Settings.jsx';
 import { Problems } from './screens/Problems.jsx';
+import { matchRoute } from './sync/entities.js';
+
+// The screen of one record, by entity (its path is the entity table's `route`).
+const RECORD_SCREENS = { lead: LeadDetail };
 
 function route(path, role) {
-  const lead = path.match(/^\/leads\/([^/]+)$/);
-  if (lead) return <LeadDetail id={decodeURIComponent(lead[1])} />;
+  const record = matchRoute(path);
+  const RecordScreen = record && RECORD_SCREENS[record.entity];
+  if (RecordScreen) return <RecordScreen id={record.id} />;
   switch (path) {
     case '/new': return <Capture />;
     case '/search': return <Search />;
@@ -47,7 +52,7 @@ function Nav({ path, role }) {
 export function App() {
   const s = useStore();
   const path = usePath();
-  if (!s.ready) return null;
+  if (!s.ready) return s.dbBlocked || s.dbError ? <DbNotice s={s} /> : null;
   if (!s.session) return <SignIn />;
   const role = s.session.user.role;
   return (

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL, SLA_METRIC_SHORT } from './strings.js';
 import { fmtAgo, fmtDuration } from './format.js';
 import { clockOf, isOverdue } from './sync/apply.js';
+import { pathOf } from './sync/entities.js';
 import { Link } from './router.jsx';
 import { syncNow, useStore } from './store.js';
 
@@ -83,7 +84,7 @@ export function LeadRow({ lead, productName, ownerName, children }) {
   const cls = overdue ? ' is-overdue' : c.state === 'warning' && c.running ? ' is-warning' : '';
   return (
     <li class={`lead-row${cls}`}>
-      <Link href={`/leads/${lead.id}`} class="lead-link">
+      <Link href={pathOf('lead', lead.id)} class="lead-link">
         <span class="lead-main">
           <strong class="lead-name">{lead.contact_name}</strong>
           {lead.company && <span class="muted"> · {lead.company}</span>}
@@ -158,6 +159,21 @@ export function problemText(p) {
   return S.rejectedMsg(MUTATION_LABEL[p.name] || p.name, why);
 }
 
+// The database could not be opened yet (a tab of an older version holds it, or it failed),
+// or another tab upgraded it under this one (shown in the status bar, which stays in view).
+// Reloading loses nothing stored.
+export function DbNotice({ s }) {
+  const text = s.dbError ? S.dbError(s.dbError) : s.dbReplaced ? S.dbReplaced : S.dbBlocked;
+  return (
+    <div class="db-notice" role="alert">
+      <p>{text}</p>
+      {(s.dbError || s.dbReplaced) && (
+        <button type="button" class="primary" onClick={() => location.reload()}>{S.reload}</button>
+      )}
+    </div>
+  );
+}
+
 export function StatusBar() {
   const s = useStore();
   const now = useNow(15000);
@@ -188,6 +204,7 @@ export function StatusBar() {
       {s.sessionExpired && (
         <p class="sb-warn"><Link href="/signin">{S.sessionExpired}</Link></p>
       )}
+      {s.dbReplaced && <DbNotice s={s} />}
     </div>
   );
 }

@@ -18,4 +18,6 @@ if ('serviceWorker' in navigator) {
   });
 }
 
-init().then(() => render(<App />, document.getElementById('app')));
+// Rendered at once: until the database is open the app shows nothing, or why it waits.
+render(<App />, document.getElementById('app'));
+init().catch((e) => console.error('LeadSync did not start', e));

@@ -4,10 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { openLeadSyncDb, ensureClientId, clearAll, getMeta, setMeta } from './sync/db.js';
 import { enqueue, listOutbox } from './sync/outbox.js';
 import { materialize } from './sync/apply.js';
+import { MUTATIONS, RECORDS, VIEWS, heldInView, keyOf, recordsRange } from './sync/entities.js';
 import { Api, HttpError } from './sync/api.js';
 import { SyncEngine } from './sync/engine.js';
 import { subscribeToReminders } from './push.js';
-import { orgSettings } from './org.js';
 
 export const SYNC_TAG = 'leadsync-sync';
 const channel = typeof BroadcastChannel !== 'undefined' ? new BroadcastChannel('leadsync') : null;
@@ -22,18 +22,21 @@ export let state = {
   sessionExpired: false,
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   status: { state: 'idle', failures: 0 },
-  leads: new Map(),
-  followups: new Map(), // only those pending mutations touch; see followupsOf()
-  slaPolicies: [],
-  org: orgSettings(), // the organisation's lists (lead sources, lost reasons); defaults until synced
+  // Each synced entity a tab holds, under its `view` name (the entity table): leads,
+  // followups (only those pending mutations touch; see followupsOf()), products,
+  // slaPolicies, users, and org (the organisation's lists; the defaults until synced).
+  ...Object.fromEntries(
+    VIEWS.map((e) => [e.view, e.mutations ? new Map() : e.shape ? e.shape([]) : []]),
+  ),
   dataVersion: 0, // bumped by every refresh
-  users: [],
-  products: [],
   outbox: [],
   problems: [],
   lastSyncAt: null,
   clientId: null,
   persisted: null,
+  dbBlocked: false, // waiting for another tab to let go of an older database version
+  dbReplaced: false, // another tab upgraded the database: this one must reload
+  dbError: null, // the database could not be opened (or upgraded)
 };
 
 function set(patch) {
@@ -51,12 +54,40 @@ export function useStore() {
   return s;
 }
 
+const VIEW_STORES = [...new Set([...VIEWS.map((e) => e.store), 'outbox', 'problems', 'meta'])];
+const HELD = VIEWS.filter((e) => e.load === 'all');
+const PENDING_ONLY = VIEWS.filter((e) => e.load === 'pending');
+
+// The stored records of the entities a tab holds in full, by view name.
+function readHeld(tx) {
+  return Promise.all(
+    HELD.map((e) =>
+      e.store === RECORDS
+        ? tx.objectStore(RECORDS).getAll(recordsRange(e))
+        : tx.objectStore(e.store).getAll(),
+    ),
+  ).then((lists) => Object.fromEntries(HELD.map((e, i) => [e.view, lists[i]])));
+}
+
+// Of an entity held 'pending' (follow-ups): the stored records the outbox's mutations write.
+async function readPending(tx, e, outbox) {
+  const store = tx.objectStore(e.store);
+  const ids = [];
+  for (const m of outbox) {
+    const mutation = MUTATIONS[m.name];
+    const id = mutation?.entity === e.name && m.args ? mutation.target(m.args) : null;
+    if (id != null) ids.push(id);
+  }
+  return (await Promise.all(ids.map((id) => store.get(keyOf(e, id))))).filter(Boolean);
+}
+
 let refreshing = null;
 let again = false;
 // Re-read IndexedDB and re-apply pending mutations on top of the server's copy. Follow-ups
 // stay in IndexedDB (a rep has tens of thousands): the view holds only those the outbox
 // touches; a lead's timeline reads its own with followupsOf().
 export async function refresh() {
+  if (state.dbReplaced) return undefined; // the connection is closed; the tab must reload
   if (refreshing) {
     again = true;
     return refreshing;
@@ -64,24 +95,17 @@ export async function refresh() {
   refreshing = (async () => {
     do {
       again = false;
-      const tx = db.transaction(['leads', 'followups', 'users', 'products', 'records', 'outbox', 'problems', 'meta']);
-      const [leads, users, products, records, outbox, problems, lastSyncAt] = await Promise.all([
-        tx.objectStore('leads').getAll(),
-        tx.objectStore('users').getAll(),
-        tx.objectStore('products').getAll(),
-        tx.objectStore('records').getAll(),
+      const tx = db.transaction(VIEW_STORES);
+      const [rows, outbox, problems, lastSyncAt] = await Promise.all([
+        readHeld(tx),
         tx.objectStore('outbox').getAll(),
         tx.objectStore('problems').getAll(),
         tx.objectStore('meta').get('last_sync_at'),
       ]);
-      const fuStore = tx.objectStore('followups');
-      const followups = (await Promise.all(
-        outbox.filter((e) => e.name === 'followup.create' && e.args?.id).map((e) => fuStore.get(e.args.id)),
-      )).filter(Boolean);
-      const view = materialize({ leads, followups, outbox, me: state.session?.user });
-      const slaPolicies = records.filter((r) => r.entity === 'sla_policy');
-      const org = orgSettings(records);
-      set({ ...view, users, products, slaPolicies, org, outbox, problems, lastSyncAt, dataVersion: state.dataVersion + 1 });
+      for (const e of PENDING_ONLY) rows[e.view] = await readPending(tx, e, outbox);
+      const view = { ...rows, ...materialize({ ...rows, outbox, me: state.session?.user }) };
+      for (const e of VIEWS) if (e.shape) view[e.view] = e.shape(view[e.view]);
+      set({ ...view, outbox, problems, lastSyncAt, dataVersion: state.dataVersion + 1 });
     } while (again);
   })().finally(() => {
     refreshing = null;
@@ -136,7 +160,21 @@ async function requestBackgroundSync() {
 }
 
 export async function init() {
-  db = await openLeadSyncDb();
+  try {
+    db = await openLeadSyncDb(undefined, {
+      // An older tab still holds the previous version (a tab of the release before this one
+      // cannot be asked to let go): say so until it is closed or reloaded.
+      onBlocked: () => set({ dbBlocked: true }),
+      onReplaced: () => {
+        engine?.stop();
+        set({ dbReplaced: true });
+      },
+    });
+  } catch (e) {
+    set({ dbError: e?.message || String(e), dbBlocked: false });
+    throw e;
+  }
+  set({ dbBlocked: false });
   api = new Api({
     getCsrf: async () => (await getMeta(db, 'session'))?.csrf_token,
     setCsrf: async (token) => {
@@ -157,7 +195,7 @@ export async function init() {
         const viewChanged =
           page.reset ||
           applied?.acked !== applied?.ackedBefore ||
-          (page.changes || []).some((c) => c.entity !== 'followup');
+          (page.changes || []).some((c) => heldInView(c.entity));
         refreshSoon(viewChanged);
       } else {
         refresh();
@@ -236,6 +274,7 @@ export function syncNow() {
 // Every change the user makes goes through here: into the outbox, onto the screen, and off
 // to the server when it can.
 export async function mutate(name, args) {
+  if (state.dbReplaced) throw new Error('reload needed: the database was upgraded in another tab');
   const entry = await enqueue(db, name, args);
   await refresh();
   broadcast({ type: 'changed' });

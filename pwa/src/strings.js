@@ -98,6 +98,12 @@ export const S = {
   // problems
   problemsTitle: 'Changes not applied',
   noProblems: 'Every change you made was applied.',
+  // database versions (src/sync/db.js)
+  dbBlocked:
+    'LeadSync has been updated. Close or reload the other LeadSync tabs and windows to continue. Nothing you saved is lost.',
+  dbReplaced: 'LeadSync was updated in another tab. Reload to continue. Nothing you saved is lost.',
+  dbError: (m) => `The data on this device could not be opened (${m}). Reload to try again. Nothing was deleted.`,
+  reload: 'Reload',
   conflictMsg: (field, value) =>
     `Your change to ${field} was not applied: the server has ${value === null || value === '' ? 'no value' : value}.`,
   rejectedMsg: (what, why) => `Your change (${what}) was not applied: ${why}`,

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from sqlalchemy import select
 
+from app.config import load_config
 from app.extensions import db
 from app.push.models import PushSubscription
 from app.push.vapid import b64url, get_vapid, parse_private_key
@@ -47,6 +48,7 @@ def test_the_key_is_a_p256_point_kept_in_the_instance_folder(app, client):
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     # A restart (a new identity read from the file) serves the same key.
     fresh = Flask("restart", instance_path=app.instance_path)
+    fresh.config.update(load_config(Path(app.instance_path)))
     assert get_vapid(fresh).public_key == first.json["public_key"]
 
 
@@ -70,7 +72,9 @@ def test_a_key_from_the_environment_in_any_usual_form(tmp_path, monkeypatch, for
     }[form]
     monkeypatch.setenv("VAPID_PRIVATE_KEY", encoded)
     monkeypatch.setenv("VAPID_SUBJECT", "mailto:ops@leadsync.example")
-    identity = get_vapid(Flask("env", instance_path=str(tmp_path)))
+    app = Flask("env", instance_path=str(tmp_path))
+    app.config.update(load_config(tmp_path))  # the environment, read as the app reads it
+    identity = get_vapid(app)
     expected = key.public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )

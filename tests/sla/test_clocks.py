@@ -17,8 +17,8 @@ from app.changelog.models import ChangeCounter
 from app.extensions import db
 from app.leads.models import Lead
 from app.push.models import Reminder
+from app.sla.check import run_sla_check
 from app.sla.models import SlaEvent
-from app.sla.service import run_sla_check
 from app.tenancy import all_orgs, tenant
 from tests.conftest import is_postgres
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from app.changelog.maintenance import purge_tombstones
 from app.changelog.models import Tombstone
 from app.extensions import db
 from app.leads import service as leads_service
 from app.leads.models import FollowUp, Lead
-from app.sync.maintenance import purge_tombstones
 from app.sync.models import SyncClient
 from app.tenancy import tenant
 from tests.sync.syncing import Replica, new_lead, server_view

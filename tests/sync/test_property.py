@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.leads.models import (
+    CONTACT_KINDS,
     DEFAULT_LOST_REASONS,
     FOLLOW_UP_KINDS,
     PRIORITIES,
@@ -33,7 +34,6 @@ from app.leads.models import (
     FollowUp,
     Lead,
 )
-from app.leads.service import CONTACT_KINDS
 from app.tenancy import all_orgs
 from tests.conftest import ApiClient, build_org
 from tests.sync.device import Device, TransientError

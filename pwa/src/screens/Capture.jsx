@@ -4,6 +4,7 @@ import { sourceChoice, sourceOptions } from '../org.js';
 import { mutate, useStore } from '../store.js';
 import { navigate } from '../router.jsx';
 import { uuid } from '../sync/db.js';
+import { pathOf } from '../sync/entities.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { Screen } from '../components.jsx';
 
@@ -34,7 +35,7 @@ export function Capture() {
     if (f.product_id) args.product_id = f.product_id;
     if (f.next_follow_up_at) args.next_follow_up_at = fromLocalInput(f.next_follow_up_at);
     await mutate('lead.create', args);
-    navigate(`/leads/${id}`);
+    navigate(pathOf('lead', id));
   }
 
   return (

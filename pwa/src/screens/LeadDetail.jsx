@@ -6,6 +6,7 @@ import { uuid } from '../sync/db.js';
 import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
 import { Countdown, Screen, problemText, useNow } from '../components.jsx';
 import { OPEN_STAGES, clockOf, policyFor } from '../sync/apply.js';
+import { problemsOf } from '../sync/entities.js';
 
 const ACTIONS = [
   ['call', S.actCalled],
@@ -153,7 +154,7 @@ export function LeadDetail({ id }) {
   const me = s.session.user;
   const product = s.products.find((p) => p.id === lead.product_id);
   const owner = s.users.find((u) => u.id === lead.owner_id);
-  const problems = s.problems.filter((p) => p.lead_id === id);
+  const problems = problemsOf(s.problems, 'lead', id);
   const open = OPEN_STAGES.includes(lead.stage);
   const canAssign = me.role === 'lead' || me.role === 'admin';
   const assignable = s.users.filter((u) => u.active !== false && (u.role === 'rep' || u.role === 'lead'));

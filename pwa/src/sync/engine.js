@@ -1,5 +1,6 @@
 // The sync engine: push the outbox, then pull until caught up; forever, with backoff.
-import { ENTITY_STORES, SERVER_STORES, ensureClientId, getMeta, setMeta } from './db.js';
+import { ensureClientId, getMeta, setMeta } from './db.js';
+import { SERVER_STORES, entityOf, keyOf, problemRecord, storedForm } from './entities.js';
 import { renumberFrom, unsent } from './outbox.js';
 import { unwrap } from 'idb';
 import { HttpError } from './api.js';
@@ -14,10 +15,6 @@ export class AuthRequired extends Error {}
 export function backoffDelay(failures, random = Math.random, base = 1000, cap = 5 * 60_000) {
   const ceiling = Math.min(cap, base * 2 ** Math.min(failures, 20));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-function leadIdOf(entry) {
-  return entry.name === 'followup.create' ? entry.args.lead_id : entry.args.id;
 }
 
 // Store one pulled page and its cursor in ONE transaction, and drop the outbox entries it
@@ -37,16 +34,12 @@ export async function applyPage(db, page) {
   const raw = unwrap(tx);
   const stores = {};
   for (const c of page.changes || []) {
-    const storeName = ENTITY_STORES[c.entity] || 'records';
-    const store = (stores[storeName] ||= raw.objectStore(storeName));
-    const key = storeName === 'records' ? `${c.entity}:${c.id}` : c.id;
+    const entity = entityOf(c.entity); // where and how: the entity table
+    const store = (stores[entity.store] ||= raw.objectStore(entity.store));
     if (c.op === 'put') {
-      let rec = c.data;
-      if (storeName === 'records') rec = { ...c.data, key, entity: c.entity };
-      if (rec.id == null) rec = { ...rec, id: c.id };
-      store.put(rec);
+      store.put(storedForm(entity, c));
     } else if (c.op === 'del') {
-      store.delete(key); // a del of a record we lack is nothing
+      store.delete(keyOf(entity, c.id)); // a del of a record we lack is nothing
     }
   }
   await meta.put(page.cursor, 'cursor');
@@ -66,7 +59,7 @@ export async function applyPage(db, page) {
 }
 
 // Record what the server said about each pushed mutation; rejections and conflicts become
-// problems shown on their lead until the user dismisses them.
+// problems shown on their record (the entity table's `shownOn`: a lead) until dismissed.
 export async function storeResults(db, sent, answer, now = new Date()) {
   const byId = new Map(sent.map((e) => [e.id, e]));
   const tx = db.transaction(['meta', 'outbox', 'problems'], 'readwrite');
@@ -83,7 +76,7 @@ export async function storeResults(db, sent, answer, now = new Date()) {
         mutation_id: r.id,
         name: entry.name,
         args: entry.args,
-        lead_id: leadIdOf(entry),
+        ...problemRecord(entry),
         status: r.status,
         error: r.error || null,
         conflicts: r.conflicts || [],

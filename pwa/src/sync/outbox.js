@@ -1,13 +1,8 @@
 // The outbox: each mutation gets its id in the same IndexedDB transaction that stores it,
 // so ids run 1, 2, 3 … with no gaps and no two tabs ever use one id twice.
+import { MUTATION_NAMES } from './entities.js';
 
-export const MUTATION_NAMES = [
-  'lead.create',
-  'lead.update',
-  'lead.set_stage',
-  'lead.assign',
-  'followup.create',
-];
+export { MUTATION_NAMES }; // each entity's, from the entity table
 
 export async function enqueue(db, name, args, now = new Date()) {
   if (!MUTATION_NAMES.includes(name)) throw new Error(`unknown mutation ${name}`);

@@ -21,7 +21,7 @@ COUNTERS = ChangeCounter.__table__
 
 
 def retention() -> timedelta:
-    return timedelta(days=current_app.config.get("TOMBSTONE_RETENTION_DAYS", 30))
+    return timedelta(days=current_app.config["TOMBSTONE_RETENTION_DAYS"])
 
 
 def purge_tombstones(keep: timedelta | None = None) -> int:

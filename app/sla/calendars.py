@@ -1,0 +1,121 @@
+"""Business-hours calendars: which one counts an item's deadlines, and their
+administration."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+
+from app.accounts import permissions
+from app.accounts.models import Organization, Team, User
+from app.business_time import DEFAULT_SALES_HOURS, BusinessCalendar
+from app.errors import ApiError, NotFound, ValidationFailed
+from app.extensions import db
+from app.sla import cache
+from app.sla.models import Calendar
+from app.sla.policies import require_manager
+
+
+@lru_cache(maxsize=512)
+def _calendar_from_json(definition_json: str) -> BusinessCalendar:
+    return BusinessCalendar.from_dict(json.loads(definition_json))
+
+
+def calendar_of(definition: dict[str, Any]) -> BusinessCalendar:
+    """A calendar from its JSON form; shared instances keep their cached day periods."""
+    return _calendar_from_json(json.dumps(definition, sort_keys=True))
+
+
+def calendar_for(
+    org: Organization, kind: str = "sales", team_id: uuid.UUID | None = None
+) -> BusinessCalendar:
+    """The team's own calendar of this kind, else the organisation's, else the default
+    hours in the organisation's time zone."""
+    rows = cache.per_transaction(
+        ("calendars", org.id, kind),
+        lambda: [
+            (c.team_id, c.definition)
+            for c in db.session.scalars(select(Calendar).where(Calendar.kind == kind))
+        ],
+    )
+    chosen = next((d for t, d in rows if team_id is not None and t == team_id), None) or next(
+        (d for t, d in rows if t is None), None
+    )
+    return calendar_of(chosen or {**DEFAULT_SALES_HOURS, "timezone": org.timezone})
+
+
+# --- administration (admins and team leads) ----------------------------------------------
+
+
+def list_calendars(actor: User) -> list[Calendar]:
+    return list(db.session.scalars(select(Calendar).order_by(Calendar.kind, Calendar.name)))
+
+
+def _valid_definition(definition: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return BusinessCalendar.from_dict(definition).to_dict()
+    except ValueError as error:
+        raise ValidationFailed({"definition": [str(error)]}) from error
+
+
+def _check_team(actor: User, team_id: uuid.UUID | None) -> None:
+    if team_id is None:
+        permissions.require(
+            permissions.may_set_calendar_of(actor, None),
+            "Only admins set the organisation's calendars.",
+        )
+        return
+    if db.session.get(Team, (actor.org_id, team_id)) is None:
+        raise ValidationFailed({"team_id": ["No such team."]})
+    permissions.require(
+        permissions.may_set_calendar_of(actor, team_id),
+        "Team leads set their own teams' calendars.",
+    )
+
+
+def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
+    require_manager(actor)
+    _check_team(actor, data.get("team_id"))
+    same_team = (
+        Calendar.team_id.is_(None)
+        if data.get("team_id") is None
+        else Calendar.team_id == data["team_id"]
+    )
+    duplicate = db.session.scalar(
+        select(Calendar.id).where(Calendar.kind == data["kind"], same_team)
+    )
+    if duplicate is not None:
+        raise ApiError(
+            409,
+            "calendar_exists",
+            "That team already has a calendar of this kind; change it instead.",
+        )
+    calendar = Calendar(
+        org_id=actor.org_id,
+        id=uuid.uuid4(),
+        name=data["name"],
+        kind=data["kind"],
+        team_id=data.get("team_id"),
+        definition=_valid_definition(data["definition"]),
+    )
+    db.session.add(calendar)
+    db.session.flush()
+    return calendar
+
+
+def update_calendar(actor: User, calendar_id: uuid.UUID, data: dict[str, Any]) -> Calendar:
+    require_manager(actor)
+    calendar = db.session.get(Calendar, (actor.org_id, calendar_id))
+    if calendar is None:
+        raise NotFound("calendar")
+    _check_team(actor, calendar.team_id)
+    if "name" in data:
+        calendar.name = data["name"]
+    if "definition" in data:
+        calendar.definition = _valid_definition(data["definition"])
+    db.session.flush()
+    return calendar

@@ -1,0 +1,122 @@
+"""SLA policies: which target applies to an item, and their administration."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.accounts import permissions
+from app.accounts.models import User
+from app.changelog import versions as changes
+from app.errors import NotFound
+from app.extensions import db
+from app.sla import cache
+from app.sla.clock import Target
+from app.sla.models import SlaPolicy
+from app.sla.timed import timed_kind
+
+# --- what applies ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Policy:
+    id: uuid.UUID
+    priority: str | None
+    source: str | None
+    target_minutes: int
+    warn_ratio: float
+    escalate_after_minutes: int | None
+
+
+def _active_policies(org_id: uuid.UUID, item_type: str, metric: str) -> list[_Policy]:
+    rows = db.session.scalars(
+        select(SlaPolicy).where(
+            SlaPolicy.item_type == item_type, SlaPolicy.metric == metric, SlaPolicy.active.is_(True)
+        )
+    )
+    return [
+        _Policy(
+            p.id, p.priority, p.source, p.target_minutes, p.warn_ratio, p.escalate_after_minutes
+        )
+        for p in rows
+    ]
+
+
+def resolve_target(
+    org_id: uuid.UUID, item_type: str, metric: str, priority: str | None, source: str | None
+) -> Target:
+    """The most specific active policy of the organisation that matches (a policy naming
+    priority and source beats one naming either, which beats a catch-all; among equals the
+    stricter target wins), else the kind's own defaults (``TimedKind.default_targets``)."""
+    policies = [
+        p
+        for p in cache.per_transaction(
+            ("policies", org_id, item_type, metric),
+            lambda: _active_policies(org_id, item_type, metric),
+        )
+        if p.priority in (None, priority) and p.source in (None, source)
+    ]
+    if policies:
+        best = max(
+            policies,
+            key=lambda p: ((p.priority is not None) + (p.source is not None), -p.target_minutes),
+        )
+        return Target(
+            metric,
+            timedelta(minutes=best.target_minutes),
+            best.warn_ratio,
+            timedelta(minutes=best.escalate_after_minutes) if best.escalate_after_minutes else None,
+            best.id,
+        )
+    default = timed_kind(item_type).default_targets[metric]
+    return Target(
+        metric,
+        timedelta(minutes=default.target_minutes),
+        default.warn_ratio,
+        timedelta(minutes=default.escalate_after_minutes),
+    )
+
+
+# --- administration (admins and team leads) ----------------------------------------------
+
+
+def require_manager(actor: User) -> None:
+    """Only admins and team leads change SLA settings; a change drops what this
+    transaction had read of them."""
+    permissions.require(
+        permissions.may_manage_sla(actor), "Only admins and team leads manage SLAs."
+    )
+    cache.forget()
+
+
+def list_policies(actor: User) -> list[SlaPolicy]:
+    return list(
+        db.session.scalars(
+            select(SlaPolicy).order_by(SlaPolicy.item_type, SlaPolicy.metric, SlaPolicy.name)
+        )
+    )
+
+
+def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
+    require_manager(actor)
+    policy = SlaPolicy(org_id=actor.org_id, id=uuid.uuid4(), **data)
+    changes.stamp(policy)
+    db.session.add(policy)
+    db.session.flush()
+    return policy
+
+
+def update_policy(actor: User, policy_id: uuid.UUID, data: dict[str, Any]) -> SlaPolicy:
+    require_manager(actor)
+    policy = db.session.get(SlaPolicy, (actor.org_id, policy_id))
+    if policy is None:
+        raise NotFound("policy")
+    for key, value in data.items():
+        setattr(policy, key, value)
+    changes.stamp(policy)
+    db.session.flush()
+    return policy

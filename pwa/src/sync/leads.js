@@ -1,0 +1,154 @@
+// What the device knows of a lead by itself: its stages, the stage moves the server allows,
+// a new lead's defaults, and its SLA clock. Pure functions. The entity table (entities.js)
+// builds the lead and follow-up mutations from these; the screens read the clock.
+
+export const OPEN_STAGES = ['new', 'contacted', 'quoted', 'negotiating'];
+export const STAGES = [...OPEN_STAGES, 'won', 'lost'];
+export const CONTACT_KINDS = ['call', 'visit', 'message', 'email', 'quote'];
+
+export function stageMoveAllowed(current, target) {
+  if (current === target) return true;
+  if (current === 'won') return false;
+  if (current === 'lost') return OPEN_STAGES.includes(target);
+  if (target === 'won' || target === 'lost') return true;
+  return OPEN_STAGES.indexOf(target) > OPEN_STAGES.indexOf(current);
+}
+
+export const LEAD_DEFAULTS = {
+  company: null, phone: null, email: null, region: null, territory: null, source: 'other',
+  product_id: null, product_text: null, quantity: null, estimated_value: null, currency: null,
+  priority: 'normal', notes: null, team_id: null, stage: 'new', lost_reason: null,
+  won_value: null, next_follow_up_at: null, last_follow_up_at: null,
+  possible_duplicate_of: null, version: 0, sla: null,
+};
+
+// --- the SLA clock ---------------------------------------------------------------------
+// The server computes each lead's clock (`lead.sla`, or null) in business time; the device
+// only reads it. Between syncs the device clock moves it on: a running clock whose warn_at or
+// due_at has passed reads as "warning" or "breached" before the server says so.
+
+export const RUNNING = ['ok', 'warning', 'breached'];
+export const CONTACTS = new Set(CONTACT_KINDS);
+
+// Milliseconds since the epoch of an ISO time, or null. Cached per string: sorting 10,000
+// leads would otherwise parse the same dates again and again.
+const parsed = new Map();
+export function ms(iso) {
+  if (!iso) return null;
+  let v = parsed.get(iso);
+  if (v === undefined) {
+    if (parsed.size > 50_000) parsed.clear();
+    v = Date.parse(iso);
+    parsed.set(iso, v);
+  }
+  return Number.isNaN(v) ? null : v;
+}
+
+// What the lead's clock says now: {metric, state, due, warn, running} or null. `due` is what
+// the countdown counts to: the running clock's due_at, else the lead's own next follow-up.
+export function clockOf(lead, now = Date.now()) {
+  const c = lead.sla;
+  if (c && RUNNING.includes(c.state) && c.due_at) {
+    const due = ms(c.due_at);
+    const warn = ms(c.warn_at);
+    let state = c.state;
+    if (due != null && now >= due) state = 'breached';
+    else if (state === 'ok' && warn != null && now >= warn) state = 'warning';
+    return { metric: c.metric, state, due, warn, running: true };
+  }
+  const due = ms(lead.next_follow_up_at);
+  return {
+    metric: c?.metric || null,
+    state: c?.state || null, // paused, met or none: not counting
+    due,
+    warn: null,
+    running: false,
+  };
+}
+
+// 0: breached (or, without a running clock, the next follow-up has passed), 1: warning,
+// 2: anything else with a deadline, 3: no deadline at all.
+export function urgencyRank(lead, now = Date.now()) {
+  const c = clockOf(lead, now);
+  if (c.due == null) return 3;
+  if (c.state === 'breached' || (!c.running && c.due <= now)) return 0;
+  if (c.running && c.state === 'warning') return 1;
+  return 2;
+}
+
+export function isOverdue(lead, now = Date.now()) {
+  const due = clockOf(lead, now).due;
+  return due != null && due <= now;
+}
+
+// My queue: open leads by SLA urgency: breached first, then warning, then by deadline (the
+// clock's due_at, else next_follow_up_at; soonest, i.e. most overdue, first); leads without
+// any deadline last, newest first. Keys are computed once per lead, not per comparison.
+export function byUrgency(leads, now = Date.now()) {
+  const keyed = [];
+  for (const l of leads) {
+    if (!OPEN_STAGES.includes(l.stage)) continue;
+    const due = clockOf(l, now).due;
+    keyed.push({ l, rank: urgencyRank(l, now), due: due ?? Infinity, created: l.created_at || '' });
+  }
+  keyed.sort(
+    (a, b) =>
+      a.rank - b.rank ||
+      a.due - b.due ||
+      (a.created < b.created ? 1 : a.created > b.created ? -1 : 0),
+  );
+  return keyed.map((k) => k.l);
+}
+
+// The SLA policy that applies to a lead's clock, as the server picks it: the most specific
+// active match (priority and source beat either, which beats a catch-all), then the stricter.
+export function policyFor(lead, policies) {
+  const metric = lead.sla?.metric;
+  if (!metric) return null;
+  let best = null;
+  let bestKey = null;
+  for (const p of policies || []) {
+    if (p.active === false || (p.item_type && p.item_type !== 'lead') || p.metric !== metric) continue;
+    if (p.priority != null && p.priority !== lead.priority) continue;
+    if (p.source != null && p.source !== lead.source) continue;
+    const key = [(p.priority != null) + (p.source != null), -p.target_minutes];
+    if (!best || key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
+      best = p;
+      bestKey = key;
+    }
+  }
+  return best;
+}
+
+// What a pending mutation will do to the clock, as far as the device can tell without the
+// business calendar: a contact meets it (the server then starts the next one), won/lost pause
+// it, an earlier next follow-up pulls a follow-up deadline in. The next sync brings the truth.
+export function clockAfterContact(lead, happenedAt) {
+  const c = lead.sla;
+  if (!c || !RUNNING.includes(c.state)) return c;
+  return { ...c, state: 'met', met_at: happenedAt, _local: true };
+}
+
+export function clockAfterStage(lead, stage) {
+  const c = lead.sla;
+  if (!c || !RUNNING.includes(c.state)) return c;
+  return stage === 'won' || stage === 'lost' ? { ...c, state: 'paused', _local: true } : c;
+}
+
+export function clockAfterReschedule(lead, next) {
+  const c = lead.sla;
+  if (!c || c.metric !== 'follow_up' || !RUNNING.includes(c.state) || !next) return c;
+  const due = ms(c.due_at);
+  const at = ms(next);
+  if (at == null || (due != null && at >= due)) return c;
+  const start = ms(c.started_at);
+  const capped = start != null && at < start ? c.started_at : next;
+  const warn = ms(c.warn_at);
+  return {
+    ...c,
+    due_at: capped,
+    warn_at: warn != null && warn > ms(capped) ? capped : c.warn_at,
+    state: 'ok', // re-evaluated against the device clock by clockOf
+    _local: true,
+  };
+}
