@@ -63,21 +63,18 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     from app import models  # noqa: F401  (every table, for Alembic and the ORM)
     from app.accounts.auth import init_auth
-    from app.accounts.routes import BLUEPRINTS as ACCOUNT_BLUEPRINTS
     from app.changelog import stored  # noqa: F401  (stores each record's sync change at flush)
     from app.cli import register_cli
     from app.errors import register_error_handlers
     from app.health import health_bp
-    from app.leads.routes import BLUEPRINTS as LEAD_BLUEPRINTS
-    from app.push.routes import push_bp
-    from app.sla.routes import sla_bp
+    from app.packages import package_modules
     from app.sync import entities  # noqa: F401  (registers every synced entity)
-    from app.sync.routes import sync_bp
     from app.web import docs_assets_bp, web_bp
 
     init_auth(app)
-    for blueprint in (*ACCOUNT_BLUEPRINTS, *LEAD_BLUEPRINTS, sync_bp, sla_bp, push_bp):
-        api.register_blueprint(blueprint)
+    for routes in package_modules("routes"):  # every package's API, by convention
+        for blueprint in routes.BLUEPRINTS:
+            api.register_blueprint(blueprint)
     app.register_blueprint(health_bp)
     app.register_blueprint(docs_assets_bp)
     app.register_blueprint(web_bp)

@@ -39,32 +39,27 @@ def env_str(name: str, default: str | None) -> str | None:
     return default if value is None else value
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+def _number(name: str, default, parse, what: str, minimum):
     value = _raw(name)
     if value is None:
         return default
     try:
-        number = int(value.strip())
+        number = parse(value.strip())
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
-    if minimum is not None and number < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, not {number}")
-    return number
-
-
-def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
-    value = _raw(name)
-    if value is None:
-        return default
-    try:
-        number = float(value.strip())
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+        raise ConfigError(f"{name} must be {what}, not {value!r}") from None
     if not math.isfinite(number):
         raise ConfigError(f"{name} must be a finite number, not {value!r}")
     if minimum is not None and number < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, not {number}")
     return number
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    return _number(name, default, int, "a whole number", minimum)
+
+
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    return _number(name, default, float, "a number", minimum)
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -202,7 +202,8 @@ def lead_row(people: dict[str, Any], i: int, version: int, clock: dict[str, Any]
     row = sync_lead_row(
         people["org_id"], i, people["rep_id"], people["team_id"], version, now=created
     )
-    return {**row, **clock}
+    # No stored sync change: the check does not read it (a pull would build it in SQL).
+    return {**row, **clock, "wire_change": None, "wire_version": None}
 
 
 class Raw:

@@ -77,3 +77,6 @@ def update_calendar(data, calendar_id: uuid.UUID):
     calendar = calendars.update_calendar(acting_user(), calendar_id, data)
     db.session.commit()
     return calendar
+
+
+BLUEPRINTS = (sla_bp,)

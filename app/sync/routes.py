@@ -67,3 +67,6 @@ def pull(query):
         acting_user(), query["client_id"], query.get("cursor"), query["limit"]
     )
     return wire_response(result.as_dict())
+
+
+BLUEPRINTS = (sync_bp,)

@@ -9,22 +9,9 @@ import { materialize } from '../src/sync/apply.js';
 import { ENTITIES, SERVER_STORES } from '../src/sync/entities.js';
 import { readOrgSettings } from '../src/org.js';
 import { CLIENT_ID, F1, L1, T, engineFor, replay, steps } from './helpers.js';
+import { upgradeV1 } from './fixtures/schema-v1.js';
 
 // --- the first release, as installed on phones: historic fixtures, never to be changed ------
-
-// src/sync/db.js at version 1: the upgrade function of that release.
-function upgradeV1(db) {
-  db.createObjectStore('meta');
-  db.createObjectStore('outbox', { keyPath: 'id' });
-  const problems = db.createObjectStore('problems', { keyPath: 'key', autoIncrement: true });
-  problems.createIndex('lead_id', 'lead_id');
-  db.createObjectStore('leads', { keyPath: 'id' });
-  const followups = db.createObjectStore('followups', { keyPath: 'id' });
-  followups.createIndex('lead_id', 'lead_id');
-  db.createObjectStore('users', { keyPath: 'id' });
-  db.createObjectStore('products', { keyPath: 'id' });
-  db.createObjectStore('records', { keyPath: 'key' });
-}
 
 // How that release stored a pulled `put` (src/sync/engine.js applyPage at version 1).
 const V1_STORES = { lead: 'leads', followup: 'followups', user: 'users', product: 'products' };

@@ -4,6 +4,7 @@ the app upgrades the database in place, shows the changes still pending, and sen
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -17,20 +18,9 @@ from tests.e2e.helpers import (
     wait_synced,
 )
 
-# The first release's upgrade function (pwa/src/sync/db.js at version 1): a historic fixture,
-# the same as in pwa/test/upgrade.test.js. Never change it.
-V1_UPGRADE = """(db) => {
-      db.createObjectStore('meta');
-      db.createObjectStore('outbox', { keyPath: 'id' });
-      const problems = db.createObjectStore('problems', { keyPath: 'key', autoIncrement: true });
-      problems.createIndex('lead_id', 'lead_id');
-      db.createObjectStore('leads', { keyPath: 'id' });
-      const followups = db.createObjectStore('followups', { keyPath: 'id' });
-      followups.createIndex('lead_id', 'lead_id');
-      db.createObjectStore('users', { keyPath: 'id' });
-      db.createObjectStore('products', { keyPath: 'id' });
-      db.createObjectStore('records', { keyPath: 'key' });
-    }"""
+# The first release's upgrade function: the historic fixture the Vitest upgrade test uses too.
+_V1_SOURCE = (Path(__file__).parents[2] / "pwa" / "test" / "fixtures" / "schema-v1.js").read_text()
+V1_UPGRADE = _V1_SOURCE[_V1_SOURCE.index("function upgradeV1") :]
 
 # Reads the page's database as this release wrote it, deletes it (the open app must let go:
 # it closes its connection on `versionchange`) and writes the same data back as the first

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, text
 
-from app import database
 from app.changelog import versions as changes
 from app.changelog.models import ChangeCounter
 from app.extensions import db
@@ -21,40 +20,6 @@ from app.sla.check import run_sla_check
 from app.sla.models import SlaEvent
 from app.tenancy import all_orgs, tenant
 from tests.conftest import is_postgres
-
-# Monday 2026-11-23 09:00 in Berlin is 08:00 UTC; the default hours are Mon–Fri 09–17.
-MONDAY_0900 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, **berlin) -> datetime:
-        """Move to a Berlin wall time given as day/hour/minute in late November 2026 (UTC+1)."""
-        self.now = datetime(
-            2026, 11, berlin["day"], berlin["hour"] - 1, berlin.get("minute", 0), tzinfo=UTC
-        )
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    fake = Clock(MONDAY_0900)
-    database.set_clock(fake)
-    yield fake
-    database.set_clock(None)
-
-
-@pytest.fixture
-def berlin_org(org, api_as):
-    assert api_as(org.admin).patch(
-        "/api/v1/org", json={"timezone": "Europe/Berlin", "default_country": "DE"}
-    )
-    return org
 
 
 def create_lead(api, **fields) -> dict:

@@ -6,35 +6,14 @@ later; nobody gets duplicates across a restart or two schedulers at once."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from app import database
 from app.scheduler.lock import LeaseLock, lock_for_database
 from app.scheduler.runner import Scheduler
 from tests.conftest import is_postgres
 from tests.push.standin import PushServiceStandIn
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def berlin(self, day: int, hour: int, minute: int = 0) -> datetime:
-        self.now = datetime(2026, 11, day, hour - 1, minute, tzinfo=UTC)
-        return self.now
-
-
-@pytest.fixture
-def clock():
-    fake = Clock()
-    database.set_clock(fake)
-    yield fake
-    database.set_clock(None)
 
 
 @pytest.fixture

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import BigInteger, Index, String, Uuid, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
-from app import database
 from app.database import TenantScoped, UTCDateTime
 from app.extensions import db
 from app.leads.models import Lead
@@ -35,7 +34,8 @@ from app.sla.timed import (
     unregister_timed_kind,
 )
 from app.tenancy import tenant
-from tests.sla.test_clocks import MONDAY_0900, Clock, counter_of, create_lead, reminders
+from tests.sla.conftest import berlin
+from tests.sla.test_clocks import counter_of, create_lead, reminders
 
 
 class _Base(DeclarativeBase):
@@ -86,26 +86,6 @@ def questions(app):
     with app.app_context():
         db.session.remove()
         _Base.metadata.drop_all(db.engine)
-
-
-@pytest.fixture
-def clock():
-    fake = Clock(MONDAY_0900)
-    database.set_clock(fake)
-    yield fake
-    database.set_clock(None)
-
-
-@pytest.fixture
-def berlin_org(org, api_as):
-    assert api_as(org.admin).patch(
-        "/api/v1/org", json={"timezone": "Europe/Berlin", "default_country": "DE"}
-    )
-    return org
-
-
-def berlin(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour - 1, minute, tzinfo=UTC)
 
 
 def test_the_lead_kind_is_registered_when_the_app_is_created(app):
