@@ -129,6 +129,15 @@ def register(*entities: SyncedEntity) -> None:
         _by_model[entity.model] = entity
 
 
+def unregister(name: str) -> None:
+    """Take an entity and its mutations out again (tests that register one of their own)."""
+    entity = _entities.pop(name, None)
+    if entity is not None:
+        _by_model.pop(entity.model, None)
+        for mutation in entity.mutations:
+            _mutations.pop(mutation.name, None)
+
+
 def entities() -> tuple[SyncedEntity, ...]:
     """Every synced entity, in snapshot order (reference data first, a lead before its
     follow-ups)."""
