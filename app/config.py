@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_NAME": "leadsync_session",
+        # Signed-in browsers keep the cookie this long after their last request (each
+        # request renews it: SESSION_REFRESH_EACH_REQUEST), so an installed app survives a
+        # browser or phone restart. Sign-out, a password change and deactivation still end
+        # it at once (the user's session_epoch). PERMANENT_SESSION_LIFETIME follows below.
+        "SESSION_LIFETIME_DAYS": env_int("SESSION_LIFETIME_DAYS", 30, minimum=1),
+        "SESSION_REFRESH_EACH_REQUEST": True,
         # Bodies larger than this are refused with 413 before any parsing.
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, minimum=1),
         # Failed sign-ins allowed before a 429 (only failures count).
@@ -175,6 +182,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         ),
     }
     config.update(overrides)
+    if "PERMANENT_SESSION_LIFETIME" not in overrides:
+        config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_LIFETIME_DAYS"])
     if production and (config.get("DEBUG") or debug):
         raise ConfigError("production must not run with debug on")
     if not config["SECRET_KEY"]:

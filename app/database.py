@@ -26,10 +26,12 @@ def utcnow() -> datetime:
     return _clock() if _clock is not None else datetime.now(UTC)
 
 
-def set_clock(clock) -> None:
-    """Make ``utcnow`` read ``clock()`` (tests move time instead of sleeping); None resets."""
+def set_clock(clock):
+    """Make ``utcnow`` read ``clock()`` (tests move time instead of sleeping; the demo data is
+    written as of the past); None resets. Returns the clock it replaced, to put back."""
     global _clock
-    _clock = clock
+    previous, _clock = _clock, clock
+    return previous
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,26 +1,156 @@
-"""A demo organisation, so a newcomer has something to sign in to and look at."""
+"""A demo organisation, so a newcomer has something to sign in to and look at.
+
+"Demo Trading Co." sells machines to German businesses: two field-sales teams, a
+customer-service desk, a small catalogue, SLA policies, business calendars and ~200
+inquiries over the last 15 months in every stage of the pipeline, with their calls, visits,
+quotes and notes. Everything is written by the real services with the application's clock
+set to the moment it happened (``app.database.set_clock``), so versions, stored sync
+changes and SLA clocks are what they would be had it happened; then the SLA check runs over
+the recent past up to now, the way the scheduler would have, so overdue leads are breached
+and escalated with their history in ``sla_events``.
+
+A seeded ``random.Random`` makes the demo the same on every load (relative to the moment it
+is loaded), except for the passwords.
+"""
 
 from __future__ import annotations
 
+import math
+import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.accounts import security
+from app import database
 from app.accounts import service as accounts
-from app.accounts.models import Organization, Team, TeamMember, User
+from app.accounts.models import Organization, Team, User
+from app.business_time import WEEKDAYS, BusinessCalendar
 from app.changelog import versions as changes
 from app.extensions import db
+from app.leads.models import CONTACT_KINDS
 from app.tenancy import tenant
 
+ORG_NAME = "Demo Trading Co."
+ZONE = "Europe/Berlin"
+SEED = 11
+LEAD_COUNT = 200
+HISTORY_DAYS = 455  # about 15 months
+
+TEAMS = {"north": "Field Sales North", "south": "Field Sales South"}
+# (role, name, email, team). The first five are the sign-ins the README, the browser tests
+# and bench/two_devices.py know.
 DEMO_PEOPLE = (
-    ("admin", "Avery Admin", "admin@demo.leadsync.test"),
-    ("lead", "Lee Lead", "lead@demo.leadsync.test"),
-    ("rep", "Robin Rep", "robin@demo.leadsync.test"),
-    ("rep", "Riley Rep", "riley@demo.leadsync.test"),
-    ("cs", "Casey Service", "casey@demo.leadsync.test"),
+    ("admin", "Avery Admin", "admin@demo.leadsync.test", None),
+    ("lead", "Lee Lead", "lead@demo.leadsync.test", "north"),
+    ("rep", "Robin Rep", "robin@demo.leadsync.test", "north"),
+    ("rep", "Riley Rep", "riley@demo.leadsync.test", "north"),
+    ("cs", "Casey Service", "casey@demo.leadsync.test", None),
+    ("rep", "Sam Rep", "sam@demo.leadsync.test", "north"),
+    ("lead", "Morgan Lead", "morgan@demo.leadsync.test", "south"),
+    ("rep", "Jamie Rep", "jamie@demo.leadsync.test", "south"),
+    ("rep", "Alex Rep", "alex@demo.leadsync.test", "south"),
+)
+# Who owns how many of the generated leads (team leads keep a few key accounts).
+OWNER_WEIGHTS = {
+    "robin@demo.leadsync.test": 14,
+    "riley@demo.leadsync.test": 12,
+    "sam@demo.leadsync.test": 10,
+    "lead@demo.leadsync.test": 4,
+    "jamie@demo.leadsync.test": 20,
+    "alex@demo.leadsync.test": 19,
+    "morgan@demo.leadsync.test": 6,
+}
+
+# (name, sku, list price)
+DEMO_PRODUCTS = (
+    ("Industrial mixer M200", "MX-200", "12500.00"),
+    ("Conveyor belt module", "CB-10", "3400.00"),
+    ("Spare parts kit", "SP-KIT", "480.00"),
+    ("Industrial mixer M400", "MX-400", "21900.00"),
+    ("Dosing pump DP-50", "DP-50", "2150.00"),
+    ("Stainless tank 2000 l", "ST-2000", "9600.00"),
+    ("Control cabinet CC-3", "CC-3", "7800.00"),
+    ("Maintenance contract (1 year)", "SVC-1Y", "1900.00"),
+)
+TYPED_PRODUCTS = ("Used conveyor line", "Custom mixing hopper", "Retrofit of an old mixer")
+
+# The five leads the browser tests and the README's walk-through look for: (owner, contact,
+# company, phone, source, product index, value, priority, hours until the next follow-up is
+# due (negative: overdue), what happened: None (no answer yet) or the follow-up kind).
+DEMO_LEADS = (
+    ("robin", "Jonas Weber", "Weber Bau GmbH", "030 1234567", "website", 0, "25000", "high", -3,
+     None),
+    ("robin", "Mia Schulz", "Schulz Logistik", "+49 40 555123", "trade_show", 1, "6800",
+     "normal", 2, "call"),
+    ("robin", "Lukas Becker", None, "0171 2345678", "phone", None, None, "normal", 26, "visit"),
+    ("riley", "Emma Fischer", "Fischer Foods AG", "089 987654", "marketplace", 2, "960",
+     "urgent", -1, None),
+    ("riley", "Noah Wagner", "Wagner Metall", "0221 445566", "referral", 0, "12500", "normal",
+     48, "quote"),
+)  # fmt: skip
+
+FIRST_NAMES = (
+    "Anna", "Ben", "Clara", "David", "Elias", "Finn", "Greta", "Hannah", "Ida", "Jan",
+    "Julia", "Karl", "Lea", "Leon", "Lina", "Luis", "Marie", "Max", "Nele", "Ole", "Paul",
+    "Sophie", "Tim", "Theo", "Vanessa", "Moritz", "Katharina", "Stefan", "Sabine", "Thomas",
+    "Petra", "Markus", "Andrea", "Frank", "Birgit", "Uwe", "Claudia", "Jens", "Heike", "Dirk",
+)  # fmt: skip
+LAST_NAMES = (
+    "Müller", "Schmidt", "Schneider", "Meyer", "Hoffmann", "Koch", "Richter", "Klein",
+    "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann",
+    "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann", "Schmid",
+    "Schulze", "Maier", "Köhler", "Herrmann", "König", "Walter", "Mayer", "Huber", "Kaiser",
+    "Fuchs", "Peters", "Lang", "Scholz", "Möller", "Weiß", "Jung",
+)  # fmt: skip
+COMPANY_KINDS = (
+    "Bau GmbH", "Logistik GmbH", "Metallbau KG", "Lebensmittel AG", "Maschinenbau GmbH",
+    "Brauerei", "Bäckerei", "Chemie GmbH", "Recycling GmbH", "Kunststofftechnik",
+    "Futtermittel GmbH", "Getränke KG", "Baustoffe GmbH", "Agrar eG", "Farben & Lacke",
+)  # fmt: skip
+# (city, area code, team)
+CITIES = (
+    ("Hamburg", "40", "north"), ("Bremen", "421", "north"), ("Hannover", "511", "north"),
+    ("Berlin", "30", "north"), ("Kiel", "431", "north"), ("Rostock", "381", "north"),
+    ("München", "89", "south"), ("Nürnberg", "911", "south"), ("Stuttgart", "711", "south"),
+    ("Augsburg", "821", "south"), ("Regensburg", "941", "south"), ("Freiburg", "761", "south"),
+)  # fmt: skip
+RESERVED_NAMES = {lead[1] for lead in DEMO_LEADS}
+
+SOURCE_WEIGHTS = {
+    "website": 24,
+    "phone": 18,
+    "trade_show": 12,
+    "marketplace": 10,
+    "referral": 12,
+    "walk_in": 5,
+    "customer_service": 10,
+    "other": 4,
+}
+PRIORITY_WEIGHTS = {"low": 14, "normal": 58, "high": 20, "urgent": 8}
+LOST_EARLY = {"no_response": 6, "no_matching_product": 3, "channel_conflict": 1, "other": 1}
+LOST_LATE = {
+    "price_too_high": 7,
+    "chose_competitor": 4,
+    "customisation_needed": 2,
+    "no_response": 1,
+    "other": 1,
+}
+
+# Business minutes: the sales calendar's day is 10 hours.
+DAY = 600
+
+# SLA policies: (name, metric, priority, source, target minutes, escalate after minutes)
+DEMO_POLICIES = (
+    ("Answer every inquiry within 2 business hours", "first_response", None, None, 120, 120),
+    ("Urgent inquiries: answer within 30 minutes", "first_response", "urgent", None, 30, 60),
+    ("Website inquiries: answer within 1 hour", "first_response", None, "website", 60, 120),
+    ("Follow up at least every 3 business days", "follow_up", None, None, 3 * DAY, DAY),
 )
 
 
@@ -42,158 +172,655 @@ def load_demo_data(password: str | None = None) -> list[DemoCredential]:
     scripted demos; otherwise each person gets a fresh random one.
     """
     password = password or current_app.config.get("LEADSYNC_DEMO_PASSWORD")
-    org = accounts.create_organization(
-        "Demo Trading Co.", default_country="DE", timezone="Europe/Berlin"
-    )
-    credentials = []
-    with tenant(org.id):
-        team = Team(org_id=org.id, name="Field Sales North")
-        db.session.add(team)
-        db.session.flush()
-        for role, name, email in DEMO_PEOPLE:
-            secret = password or secrets.token_urlsafe(9)
-            user = User(
-                org_id=org.id,
-                email=email,
-                name=name,
-                role=role,
-                password_hash=security.hash_password(secret),
-            )
-            changes.stamp(user)
-            db.session.add(user)
-            db.session.flush()
-            if role in ("lead", "rep"):
-                db.session.add(TeamMember(org_id=org.id, team_id=team.id, user_id=user.id))
-            credentials.append(DemoCredential(role, email, secret))
-        db.session.flush()
-        _load_demo_pipeline(org.id)
+    now = database.utcnow().replace(second=0, microsecond=0)
+    rng = random.Random(SEED)
+    moment = [now - timedelta(days=HISTORY_DAYS + 10)]
+    previous_clock = database.set_clock(lambda: moment[0])
+    try:
+        credentials, org_id, people = _organisation(password)
+        with tenant(org_id), changes.counter_held(org_id):
+            demo = _Demo(rng, now, moment, people)
+            demo.settings()
+            demo.pipeline()
         db.session.commit()
+    finally:
+        database.set_clock(previous_clock)
+    _run_sla_checks(org_id, now)
     return credentials
 
 
-DEMO_PRODUCTS = (
-    ("Industrial mixer M200", "MX-200", "12500.00"),
-    ("Conveyor belt module", "CB-10", "3400.00"),
-    ("Spare parts kit", "SP-KIT", "480.00"),
-)
-# (owner email, contact, company, phone, source, product index or None, value, priority,
-#  hours until the next follow-up is due (negative: overdue), follow-up kind or None)
-DEMO_LEADS = (
-    (
-        "robin@demo.leadsync.test",
-        "Jonas Weber",
-        "Weber Bau GmbH",
-        "030 1234567",
-        "website",
-        0,
-        "25000",
-        "high",
-        -3,
-        None,
-    ),
-    (
-        "robin@demo.leadsync.test",
-        "Mia Schulz",
-        "Schulz Logistik",
-        "+49 40 555123",
-        "trade_show",
-        1,
-        "6800",
-        "normal",
-        2,
-        "call",
-    ),
-    (
-        "robin@demo.leadsync.test",
-        "Lukas Becker",
-        None,
-        "0171 2345678",
-        "phone",
-        None,
-        None,
-        "normal",
-        26,
-        "visit",
-    ),
-    (
-        "riley@demo.leadsync.test",
-        "Emma Fischer",
-        "Fischer Foods AG",
-        "089 987654",
-        "marketplace",
-        2,
-        "960",
-        "urgent",
-        -1,
-        None,
-    ),
-    (
-        "riley@demo.leadsync.test",
-        "Noah Wagner",
-        "Wagner Metall",
-        "0221 445566",
-        "referral",
-        0,
-        "12500",
-        "normal",
-        48,
-        "quote",
-    ),
-)
+# --- people ------------------------------------------------------------------------------
 
 
-def _load_demo_pipeline(org_id) -> None:
-    """A small catalogue and a few inquiries, some overdue, so every screen has something."""
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from app.database import utcnow
-    from app.leads import service as leads
-
-    people = {u.email: u for u in db.session.scalars(select(User))}
-    admin = people["admin@demo.leadsync.test"]
-    products = [
-        leads.create_product(
-            admin, {"name": name, "sku": sku, "list_price": Decimal(price), "currency": "EUR"}
-        )
-        for name, sku, price in DEMO_PRODUCTS
-    ]
-    now = utcnow()
-    for (
-        owner,
-        contact,
-        company,
-        phone,
-        source,
-        product,
-        value,
-        priority,
-        due_in,
-        kind,
-    ) in DEMO_LEADS:
-        rep = people[owner]
-        lead = leads.create_lead(
-            rep,
-            {
-                "contact_name": contact,
-                "company": company,
-                "phone": phone,
-                "source": source,
-                "product_id": products[product].id if product is not None else None,
-                "estimated_value": Decimal(value) if value else None,
-                "currency": "EUR" if value else None,
-                "priority": priority,
-                "next_follow_up_at": now + timedelta(hours=due_in),
-            },
-        )
-        if kind:
-            leads.create_follow_up(
-                rep,
+def _organisation(password: str | None) -> tuple[list[DemoCredential], Any, dict[str, User]]:
+    credentials = []
+    secret = password or secrets.token_urlsafe(9)
+    role, name, email, _ = DEMO_PEOPLE[0]
+    admin = accounts.signup(ORG_NAME, name, email, secret)
+    credentials.append(DemoCredential(role, email, secret))
+    people = {email: admin}
+    with tenant(admin.org_id):
+        accounts.update_organization(admin, {"default_country": "DE", "timezone": ZONE})
+        teams = {key: accounts.create_team(admin, name).id for key, name in TEAMS.items()}
+        for role, name, email, team in DEMO_PEOPLE[1:]:
+            secret = password or secrets.token_urlsafe(9)
+            people[email] = accounts.create_user(
+                admin,
                 {
-                    "lead_id": lead.id,
-                    "kind": kind,
-                    "note": f"First {kind} with {contact}.",
-                    "happened_at": now,
-                    "quoted_amount": Decimal(value) if kind == "quote" else None,
+                    "email": email,
+                    "name": name,
+                    "role": role,
+                    "password": secret,
+                    "team_ids": [teams[team]] if team else [],
                 },
             )
+            credentials.append(DemoCredential(role, email, secret))
+        for user in people.values():
+            accounts.update_preferences(user, {"timezone": ZONE})
+    return credentials, admin.org_id, people
+
+
+# --- calendars ---------------------------------------------------------------------------
+
+
+def _easter(year: int) -> date:
+    """Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _holidays(years: range, bavaria: bool = False) -> list[str]:
+    """Germany's public holidays (and Bavaria's own, for the southern team)."""
+    days = []
+    for year in years:
+        easter = _easter(year)
+        fixed = ["01-01", "05-01", "10-03", "12-25", "12-26"]
+        moving = [easter + timedelta(days=n) for n in (-2, 1, 39, 50)]
+        if bavaria:
+            fixed += ["01-06", "08-15", "11-01"]
+            moving.append(easter + timedelta(days=60))  # Corpus Christi
+        days += [f"{year}-{md}" for md in fixed] + [d.isoformat() for d in moving]
+    return sorted(days)
+
+
+def _weekly(days: int, start: str, end: str) -> dict[str, list[dict[str, str]]]:
+    return {d: [{"start": start, "end": end}] if i < days else [] for i, d in enumerate(WEEKDAYS)}
+
+
+def sales_calendar(years: range, bavaria: bool = False) -> dict[str, Any]:
+    """Office hours Mon–Fri 08:00–18:00 in Berlin; half days on 24 and 31 December."""
+    return {
+        "timezone": ZONE,
+        "weekly": _weekly(5, "08:00", "18:00"),
+        "holidays": _holidays(years, bavaria),
+        "overrides": {
+            f"{y}-12-{d}": [{"start": "08:00", "end": "12:00"}] for y in years for d in (24, 31)
+        },
+    }
+
+
+def service_calendar(years: range) -> dict[str, Any]:
+    """The customer-service evening shift, Mon–Sat 17:00–22:00."""
+    return {
+        "timezone": ZONE,
+        "weekly": _weekly(6, "17:00", "22:00"),
+        "holidays": _holidays(years),
+        "overrides": {},
+    }
+
+
+# --- the pipeline ------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One thing that happens to a lead, ``gap`` business minutes after the step before."""
+
+    gap: float
+    kind: str | None = None  # a follow-up's kind
+    note: str | None = None
+    outcome: str | None = None
+    quoted: Decimal | None = None
+    stage: str | None = None  # set_stage to this
+    reason: str | None = None
+    won_value: Decimal | None = None
+    at: datetime | None = None
+
+
+@dataclass
+class LeadSpec:
+    owner: User
+    creator: User
+    team: str
+    created_at: datetime
+    data: dict[str, Any]
+    steps: list[Step] = field(default_factory=list)
+    # The lead's next follow-up after its last step (open leads).
+    next_follow_up_at: datetime | None = None
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _money(value: float | Decimal, step: int = 10) -> Decimal:
+    return Decimal(int(round(float(value) / step)) * step)
+
+
+class _Demo:
+    def __init__(self, rng, now, moment, people: dict[str, User]) -> None:
+        self.rng = rng
+        self.now = now
+        self.moment = moment  # the application's clock reads moment[0]
+        self.people = people
+        self.admin = people["admin@demo.leadsync.test"]
+        self.casey = people["casey@demo.leadsync.test"]
+        self.zone = ZoneInfo(ZONE)
+        start_year = (now - timedelta(days=HISTORY_DAYS + 30)).year
+        self.years = range(start_year, now.year + 2)
+        self.calendars = {
+            "north": BusinessCalendar.from_dict(sales_calendar(self.years)),
+            "south": BusinessCalendar.from_dict(sales_calendar(self.years, bavaria=True)),
+        }
+        # Held here, so the session's identity map keeps them (it holds clean objects
+        # weakly) and the services' lookups by key do not go to the database each time.
+        self.org = db.session.get(Organization, self.admin.org_id)
+        self.teams = {t.id: t for t in db.session.scalars(select(Team))}
+        self.names: set[str] = set(RESERVED_NAMES)
+        self.products: list[Any] = []
+        self.phones: set[str] = set()
+
+    def at(self, when: datetime) -> None:
+        self.moment[0] = when
+
+    # -- settings --
+
+    def settings(self) -> None:
+        from app.leads import service as leads
+        from app.sla import calendars, policies
+
+        self.at(self.now - timedelta(days=HISTORY_DAYS + 5))
+        admin = self.admin
+        self.products = [
+            leads.create_product(
+                admin, {"name": name, "sku": sku, "list_price": Decimal(price), "currency": "EUR"}
+            )
+            for name, sku, price in DEMO_PRODUCTS
+        ]
+        calendars.create_calendar(
+            admin,
+            {"name": "Office hours", "kind": "sales", "definition": sales_calendar(self.years)},
+        )
+        calendars.create_calendar(
+            admin,
+            {
+                "name": "Evening service shift",
+                "kind": "service",
+                "definition": service_calendar(self.years),
+            },
+        )
+        morgan = self.people["morgan@demo.leadsync.test"]
+        calendars.create_calendar(
+            morgan,
+            {
+                "name": "Office hours Bavaria",
+                "kind": "sales",
+                "team_id": morgan.team_ids[0],
+                "definition": sales_calendar(self.years, bavaria=True),
+            },
+        )
+        for name, metric, priority, source, target, escalate in DEMO_POLICIES:
+            policies.create_policy(
+                admin,
+                {
+                    "name": name,
+                    "metric": metric,
+                    "priority": priority,
+                    "source": source,
+                    "target_minutes": target,
+                    "warn_ratio": 0.8,
+                    "escalate_after_minutes": escalate,
+                },
+            )
+
+    # -- times --
+
+    def local(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), self.zone).astimezone(UTC)
+
+    def office_time(self, day: date, team: str) -> datetime:
+        """A moment in office hours on ``day`` (or the next working day)."""
+        start = self.local(day, 8)
+        return self.calendars[team].add_business_time(
+            self.calendars[team].next_open(start), timedelta(minutes=self.rng.randint(10, 560))
+        )
+
+    def created_time(self, days_ago: float, source: str, team: str) -> datetime:
+        day = (self.now - timedelta(days=days_ago)).astimezone(self.zone).date()
+        if source in ("website", "marketplace") and self.rng.random() < 0.35:
+            # Web forms arrive at any hour, weekends too.
+            when = self.local(day, self.rng.randint(6, 22), self.rng.randint(0, 59))
+        elif source == "customer_service":
+            when = self.local(day, self.rng.randint(17, 21), self.rng.randint(0, 59))
+        else:
+            when = self.office_time(day, team)
+        return min(when, self.now - timedelta(minutes=self.rng.randint(20, 90)))
+
+    def future(self, team: str, days: int) -> datetime:
+        day = (self.now + timedelta(days=days)).astimezone(self.zone).date()
+        return self.calendars[team].next_open(self.local(day, self.rng.choice((9, 10, 11, 14))))
+
+    # -- people and contacts --
+
+    def contact(self) -> str:
+        for _ in range(100):
+            name = f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}"
+            if name not in self.names:
+                self.names.add(name)
+                return name
+        raise RuntimeError("ran out of demo names")
+
+    def phone(self, area: str) -> str:
+        while True:
+            if self.rng.random() < 0.4:
+                prefix = self.rng.choice(("151", "160", "170", "176"))
+                number = f"+49 {prefix} {self.rng.randint(10**7, 10**8 - 1)}"
+            else:
+                number = f"+49 {area} {self.rng.randint(10**6, 10**7 - 1)}"
+            if number not in self.phones:
+                self.phones.add(number)
+                return number
+
+    # -- what happens to a lead --
+
+    def first_response(self, priority: str) -> Step:
+        rng = self.rng
+        if rng.random() < 0.85:
+            gap = rng.uniform(3, 25 if priority == "urgent" else 50)
+        else:
+            gap = rng.uniform(150, 2 * DAY)  # answered late
+        kind = rng.choices(("call", "message", "email"), weights=(6, 2, 2))[0]
+        note = rng.choice(
+            {
+                "call": (
+                    "Called back; wants an offer.",
+                    "First call: explained the options, sending details.",
+                    "Reached them on the second try; interested.",
+                    "Short call, asked for a visit.",
+                ),
+                "message": ("Sent our brochure and asked for a good time to call.",),
+                "email": ("Replied with the data sheet and prices.",),
+            }[kind]
+        )
+        return Step(gap, kind=kind, note=note)
+
+    def contact_step(self, product: str) -> Step:
+        rng = self.rng
+        kind = rng.choices(("call", "visit", "message", "email"), weights=(5, 3, 2, 1))[0]
+        note = rng.choice(
+            {
+                "call": (
+                    f"Went through the {product} specs on the phone.",
+                    "Asked about delivery times and installation.",
+                    "No answer, left a voicemail.",
+                    "Talked to the plant manager as well.",
+                ),
+                "visit": (
+                    "Visited the site, measured the space.",
+                    f"Demo of the {product} on site; good impression.",
+                    "Met the owner and the buyer.",
+                ),
+                "message": ("Sent photos of a reference installation.",),
+                "email": ("Sent the comparison they asked for.",),
+            }[kind]
+        )
+        return Step(rng.uniform(0.4, 3) * DAY, kind=kind, note=note)
+
+    def quote_step(self, value: Decimal) -> Step:
+        quoted = _money(float(value) * self.rng.uniform(0.92, 1.05))
+        return Step(
+            self.rng.uniform(0.5, 3) * DAY,
+            kind="quote",
+            note=f"Sent quote over EUR {quoted:,.0f}.",
+            quoted=quoted,
+        )
+
+    def steps_to(self, stage: str, priority: str, value: Decimal, product: str) -> list[Step]:
+        """What happens before a lead is in ``stage`` (an open stage)."""
+        rng = self.rng
+        if stage == "new":
+            return []
+        steps = [self.first_response(priority)]
+        if rng.random() < 0.15:
+            steps.append(
+                Step(rng.uniform(5, 60), kind="note", note="Checked stock with the warehouse.")
+            )
+        if stage == "contacted":
+            steps += [self.contact_step(product) for _ in range(rng.randint(0, 2))]
+            return steps
+        if rng.random() < 0.6:
+            steps.append(self.contact_step(product))
+        steps.append(self.quote_step(value))
+        if stage == "negotiating":
+            steps.append(self.contact_step(product))
+            steps.append(
+                Step(
+                    rng.uniform(1, 20),
+                    stage="negotiating",
+                    note=rng.choice(
+                        (
+                            "Negotiating the discount and payment terms.",
+                            "They want a second machine at a better price.",
+                            "Legal is reviewing the contract.",
+                        )
+                    ),
+                )
+            )
+            if rng.random() < 0.5:
+                steps.append(self.contact_step(product))
+        return steps
+
+    def closed_steps(self, priority: str, value: Decimal, product: str) -> tuple[list[Step], str]:
+        rng = self.rng
+        if rng.random() < 0.3:
+            reached = rng.choices(("quoted", "negotiating"), weights=(4, 6))[0]
+            steps = self.steps_to(reached, priority, value, product)
+            quoted = next(s.quoted for s in reversed(steps) if s.quoted)
+            won = _money(float(quoted) * rng.uniform(0.86, 1.0))
+            steps.append(
+                Step(
+                    rng.uniform(0.5, 6) * DAY,
+                    stage="won",
+                    won_value=won,
+                    note=rng.choice(
+                        ("Order signed.", "PO received.", "Deal closed, delivery planned.")
+                    ),
+                )
+            )
+            return steps, "won"
+        reached = rng.choices(("new", "contacted", "quoted", "negotiating"), weights=(1, 4, 3, 2))[
+            0
+        ]
+        steps = self.steps_to(reached, priority, value, product)
+        reasons = LOST_EARLY if reached in ("new", "contacted") else LOST_LATE
+        if reached == "new":
+            reasons = {"no_response": 1}
+            steps = [Step(rng.uniform(60, 300), kind="call", note="No answer.")]
+        steps.append(Step(rng.uniform(1, 10) * DAY, stage="lost", reason=_pick(rng, reasons)))
+        return steps, "lost"
+
+    # -- the leads --
+
+    def specs(self) -> list[LeadSpec]:
+        rng = self.rng
+        owners = [self.people[e] for e in OWNER_WEIGHTS]
+        weights = list(OWNER_WEIGHTS.values())
+        generated = LEAD_COUNT - len(DEMO_LEADS)
+        specs = []
+        for i in range(generated):
+            # Denser towards now: the business grew, and recent leads are still open.
+            days_ago = HISTORY_DAYS * ((i + rng.random()) / generated) ** 1.5
+            owner = rng.choices(owners, weights=weights)[0]
+            specs.append(self.generated(owner, days_ago, fresh=i < 3))
+        # Two people asked twice through another channel: possible duplicates to merge.
+        open_specs = [s for s in specs if s.data["_open"] and s.data.get("phone")]
+        for a, b in ((open_specs[3], open_specs[-3]), (open_specs[6], open_specs[-6])):
+            earlier, later = sorted((a, b), key=lambda s: s.created_at)
+            later.data.update(
+                contact_name=earlier.data["contact_name"],
+                phone=earlier.data["phone"],
+                company=earlier.data["company"],
+                email=earlier.data["email"],
+            )
+        specs += [self.named(*lead) for lead in DEMO_LEADS]
+        return sorted(specs, key=lambda s: s.created_at)
+
+    def team_of(self, owner: User) -> str:
+        team_names = {v: k for k, v in TEAMS.items()}
+        return team_names[self.teams[owner.team_ids[0]].name]
+
+    def generated(self, owner: User, days_ago: float, fresh: bool = False) -> LeadSpec:
+        rng = self.rng
+        team = self.team_of(owner)
+        source = _pick(rng, SOURCE_WEIGHTS)
+        priority = _pick(rng, PRIORITY_WEIGHTS)
+        city, area, _ = rng.choice([c for c in CITIES if c[2] == team])
+        contact = self.contact()
+        company = (
+            f"{contact.split()[1]} {rng.choice(COMPANY_KINDS)}" if rng.random() < 0.85 else None
+        )
+        pick = rng.random()
+        product_id = product_text = None
+        if pick < 0.8:
+            index = rng.choices(range(len(DEMO_PRODUCTS)), weights=(8, 7, 5, 3, 5, 3, 3, 4))[0]
+            name, _, price = DEMO_PRODUCTS[index]
+            product_id, label = self.products[index].id, name
+            quantity = rng.choice((1, 1, 1, 2, 2, 3)) if index != 2 else rng.randint(2, 12)
+            value = Decimal(price) * quantity
+        elif pick < 0.92:
+            product_text = label = rng.choice(TYPED_PRODUCTS)
+            quantity = 1
+            value = _money(rng.uniform(4000, 30000), 100)
+        else:
+            label, quantity, value = "machine", None, _money(rng.uniform(1500, 15000), 100)
+        known_value = product_id is not None or rng.random() < 0.5
+        creator = owner
+        if source == "customer_service":
+            creator = self.casey
+        elif rng.random() < 0.08:
+            creator = self.people[
+                "lead@demo.leadsync.test" if team == "north" else "morgan@demo.leadsync.test"
+            ]
+        data = {
+            "contact_name": contact,
+            "company": company,
+            "phone": self.phone(area) if rng.random() < 0.92 else None,
+            "email": (
+                f"{contact.split()[0].lower()}@{contact.split()[1].lower()}-{team}.example".replace(
+                    "ü", "ue"
+                )
+                .replace("ö", "oe")
+                .replace("ä", "ae")
+                .replace("ß", "ss")
+                if rng.random() < 0.5
+                else None
+            ),
+            "region": city,
+            "territory": TEAMS[team].removeprefix("Field Sales "),
+            "source": source,
+            "product_id": product_id,
+            "product_text": product_text,
+            "quantity": Decimal(quantity) if quantity else None,
+            "estimated_value": value if known_value else None,
+            "currency": "EUR" if known_value else None,
+            "priority": priority,
+            "notes": rng.choice(
+                (
+                    None,
+                    None,
+                    f"Asked about the {label}.",
+                    "Needs it before the season starts.",
+                    "Existing customer, second site.",
+                    "Found us through a trade magazine.",
+                )
+            ),
+        }
+        spec = LeadSpec(owner, creator, team, self.created_time(days_ago, source, team), data)
+        if fresh:  # just in: its first-response clock is running
+            spec.created_at = self.now - timedelta(minutes=rng.randint(15, 100))
+            data["_open"] = True
+            spec.next_follow_up_at = None
+            return spec
+        if days_ago > 45:
+            open_chance = 0.06
+        elif days_ago > 14:
+            open_chance = 0.45
+        else:
+            open_chance = 0.9
+        data["_open"] = rng.random() < open_chance
+        if data["_open"]:
+            self.open_lead(spec, days_ago, priority, value, label)
+        else:
+            spec.steps, _ = self.closed_steps(priority, value, label)
+        return spec
+
+    def open_lead(self, spec: LeadSpec, days_ago: float, priority, value, label) -> None:
+        """An open lead: most answered in time and followed up on plan; some never
+        answered, some whose follow-up is overdue."""
+        rng = self.rng
+        if days_ago < 12 and rng.random() < 0.2:
+            stage = "new"  # nobody answered: breached, and escalated to the team lead
+        else:
+            stage = rng.choices(("contacted", "quoted", "negotiating"), weights=(4, 4, 3))[0]
+        spec.steps = self.steps_to(stage, priority, value, label)
+        if not spec.steps:
+            spec.next_follow_up_at = None
+            return
+        if sum(s.kind in CONTACT_KINDS for s in spec.steps) < 2 or spec.steps[-1].kind == "note":
+            spec.steps.append(self.contact_step(label))  # the latest contact, placed recently
+        overdue = rng.random() < 0.18
+        # How long ago (business minutes) the last contact was.
+        spec.data["_recent"] = rng.uniform(3.2, 9) * DAY if overdue else rng.uniform(0.05, 2) * DAY
+        if not overdue and rng.random() < 0.15:
+            spec.data["_recent"] = rng.uniform(2.5, 2.9) * DAY  # due soon: a warning
+        if overdue and rng.random() < 0.5:
+            # Planned a day or two after the last contact, and missed.
+            spec.data["_missed_plan"] = rng.uniform(0.5, 2.5) * DAY
+        else:
+            spec.next_follow_up_at = self.future(spec.team, rng.randint(1, 12))
+
+    def named(self, owner, contact, company, phone, source, product, value, priority, due_in, kind):
+        owner = self.people[f"{owner}@demo.leadsync.test"]
+        team = self.team_of(owner)
+        value = Decimal(value) if value else None
+        data = {
+            "contact_name": contact,
+            "company": company,
+            "phone": phone,
+            "source": source,
+            "product_id": self.products[product].id if product is not None else None,
+            "estimated_value": value,
+            "currency": "EUR" if value else None,
+            "priority": priority,
+            "region": "Berlin" if team == "north" else "München",
+            "territory": TEAMS[team].removeprefix("Field Sales "),
+            "_open": True,
+        }
+        created = self.office_time(
+            (self.now - timedelta(days=6)).astimezone(self.zone).date(),
+            team,
+        )
+        spec = LeadSpec(owner, owner, team, created, data)
+        if kind is not None:
+            spec.steps = [
+                Step(20, kind="call", note=f"Called {contact.split()[0]} back."),
+                {
+                    "call": Step(DAY, kind="call", note="Agreed to call again about the price."),
+                    "visit": Step(DAY, kind="visit", note="Visited the workshop."),
+                    "quote": self.quote_step(value or Decimal(0)),
+                }[kind],
+            ]
+            spec.data["_recent"] = 0.3 * DAY
+        spec.next_follow_up_at = self.now + timedelta(hours=due_in)
+        return spec
+
+    def place_steps(self, spec: LeadSpec) -> None:
+        """Give each step its time: after the lead's creation, in office hours, before now
+        (an open lead's last contact ``_recent`` business minutes before now)."""
+        if not spec.steps:
+            return
+        calendar = self.calendars[spec.team]
+        start = spec.created_at
+        available = calendar.business_time_between(start, self.now).total_seconds() / 60
+        first, rest = spec.steps[0].gap, sum(s.gap for s in spec.steps[1:])
+        if spec.data["_open"]:
+            span = available - spec.data.get("_recent", 0)
+            if span < available * 0.3:
+                span = available * 0.5
+            if first > span * 0.5:
+                first = span * 0.3 if rest else span
+            scale = (span - first) / rest if rest else 1
+        else:
+            span = available * 0.95
+            scale = min(1, (span - first) / rest) if rest else 1
+            if first > span:
+                first, scale = span * 0.3, (span * 0.7) / rest if rest else 1
+        when = calendar.add_business_time(start, timedelta(minutes=first))
+        spec.steps[0].at = when
+        for step in spec.steps[1:]:
+            when = calendar.add_business_time(when, timedelta(minutes=step.gap * scale))
+            step.at = when
+        for step in spec.steps:
+            step.at = step.at.replace(second=0, microsecond=0)
+            step.at = min(
+                max(step.at, start + timedelta(minutes=1)), self.now - timedelta(minutes=2)
+            )
+        if "_missed_plan" in spec.data:
+            missed = timedelta(minutes=spec.data["_missed_plan"])
+            plan = calendar.add_business_time(spec.steps[-1].at, missed).replace(second=0)
+            spec.next_follow_up_at = min(plan, self.now - timedelta(hours=1))
+
+    def pipeline(self) -> None:
+        from app.leads import service as leads
+
+        for spec in self.specs():
+            self.place_steps(spec)
+            data = {k: v for k, v in spec.data.items() if not k.startswith("_") and v is not None}
+            if spec.creator.id != spec.owner.id:
+                data["owner_id"] = spec.owner.id
+            if not spec.steps:
+                data["next_follow_up_at"] = spec.next_follow_up_at
+            self.at(spec.created_at)
+            lead = leads.create_lead(spec.creator, data)
+            for index, step in enumerate(spec.steps):
+                # The plan: the next contact (an open lead's last one plans the next).
+                following = next(
+                    (s.at for s in spec.steps[index + 1 :] if s.kind in CONTACT_KINDS),
+                    spec.next_follow_up_at if spec.data["_open"] else None,
+                )
+                self.at(step.at)
+                if step.stage:
+                    leads.set_stage(
+                        spec.owner,
+                        lead.id,
+                        step.stage,
+                        lost_reason=step.reason,
+                        won_value=step.won_value,
+                        note=step.note,
+                    )
+                    continue
+                leads.create_follow_up(
+                    spec.owner,
+                    {
+                        "lead_id": lead.id,
+                        "kind": step.kind,
+                        "note": step.note,
+                        "happened_at": step.at,
+                        "quoted_amount": step.quoted,
+                        "next_follow_up_at": following if step.kind != "note" else None,
+                    },
+                )
+
+
+def _run_sla_checks(org_id, now: datetime) -> None:
+    """What the scheduler would have done over the past weeks: check the clocks as each
+    milestone came due (to the next quarter hour), then at ``now``. Each check commits."""
+    from app.leads.models import Lead
+    from app.sla.check import run_sla_check
+
+    while True:
+        with tenant(org_id):
+            due = db.session.scalar(select(func.min(Lead.sla_next_at)))
+        db.session.commit()
+        if due is None or due > now:
+            break
+        tick = datetime.fromtimestamp(math.ceil(due.timestamp() / 900) * 900, UTC)
+        run_sla_check(min(tick, now))
+    run_sla_check(now)

@@ -13,19 +13,19 @@ def test_demo_data_prints_working_credentials_once(app, client):
     assert first.exit_code == 0, first.output
     credentials = re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", first.output, re.M)
     assert {role for role, _, _ in credentials} == {"admin", "lead", "rep", "cs"}
-    assert len(credentials) == 5
+    assert len(credentials) == 9
     for role, email, password in credentials:
         response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
         assert response.status_code == 200, (role, response.json)
         assert response.json["user"]["role"] == role
     robin = next(c for c in credentials if c[1].startswith("robin"))
     client.post("/api/v1/auth/login", json={"email": robin[1], "password": robin[2]})
-    leads = client.get("/api/v1/leads").json["items"]
-    assert len(leads) == 3 and {lead["owner_id"] for lead in leads} == {
-        client.get("/api/v1/auth/me").json["user"]["id"]
-    }
-    overdue = client.get("/api/v1/leads?overdue=true").json["items"]
-    assert [lead["contact_name"] for lead in overdue] == ["Jonas Weber"]
+    me = client.get("/api/v1/auth/me").json["user"]["id"]
+    leads = client.get("/api/v1/leads?limit=200").json["items"]
+    assert len(leads) >= 10 and {lead["owner_id"] for lead in leads} == {me}
+    assert {"Jonas Weber", "Mia Schulz", "Lukas Becker"} <= {lead["contact_name"] for lead in leads}
+    overdue = client.get("/api/v1/leads?overdue=true&limit=200").json["items"]
+    assert "Jonas Weber" in [lead["contact_name"] for lead in overdue]
     second = runner.invoke(args=["demo-data", "--if-empty"])
     assert "already has data" in second.output
     assert not re.search(r"@demo", second.output)
@@ -41,9 +41,12 @@ def test_demo_reps_share_a_team_with_their_lead(app, client):
 
         with all_orgs():
             people = db.session.scalars(select(User)).all()
-            teams = {u.role: u.team_ids for u in people}
+            leads_teams = [set(u.team_ids) for u in people if u.role == "lead"]
+            reps_teams = [set(u.team_ids) for u in people if u.role == "rep"]
         db.session.remove()
-    assert teams["rep"] == teams["lead"] != []
+    assert len(leads_teams) == 2 and len(reps_teams) >= 4
+    assert all(len(teams) == 1 for teams in leads_teams + reps_teams)
+    assert all(any(rep == lead for lead in leads_teams) for rep in reps_teams)
 
 
 def test_healthz_and_readyz(client):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g, request, session
 from flask_login import current_user
 
 from app.accounts import security, service
@@ -35,7 +35,12 @@ def _load_from_session(session_key: str) -> User | None:
     # A request that presents a bearer token is judged by the token alone.
     if request.headers.get("Authorization"):
         return None
-    return _enter_org(service.load_session_user(session_key))
+    user = _enter_org(service.load_session_user(session_key))
+    if user is not None and not session.permanent:
+        # A session begun before cookies had a lifetime: give it one now, so this browser
+        # too stays signed in across a restart (from here on renewed by every request).
+        session.permanent = True
+    return user
 
 
 @login_manager.request_loader

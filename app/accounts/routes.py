@@ -67,6 +67,9 @@ def _session_body(user) -> dict:
 def _start_session(user) -> None:
     session.clear()  # a fresh session (and CSRF token) for each sign-in
     login_user(user)
+    # A cookie with an expiry (SESSION_LIFETIME_DAYS, renewed by every request), so closing
+    # the browser or restarting the phone does not sign the rep out.
+    session.permanent = True
 
 
 @auth_bp.route("/signup", methods=["POST"])

@@ -53,7 +53,10 @@ export function App() {
   const s = useStore();
   const path = usePath();
   if (!s.ready) return s.dbBlocked || s.dbError ? <DbNotice s={s} /> : null;
-  if (!s.session) return <SignIn />;
+  // Signed in as long as the device remembers someone (offline too); when the server says
+  // the session ended (401), sign in again: the outbox and the local data wait meanwhile.
+  // Offline there is no signing in, so the remembered person keeps working.
+  if (!s.session || (s.sessionExpired && s.online)) return <SignIn />;
   const role = s.session.user.role;
   return (
     <div class="app">

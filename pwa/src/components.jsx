@@ -4,7 +4,8 @@ import { fmtAgo, fmtDuration } from './format.js';
 import { clockOf, isOverdue } from './sync/apply.js';
 import { pathOf } from './sync/entities.js';
 import { Link } from './router.jsx';
-import { syncNow, useStore } from './store.js';
+import { dismissProblem, resendDraft, syncNow, useStore } from './store.js';
+import { checkMutation } from './rules.js';
 
 // The current time, ticking: countdowns run from the device clock, offline too. One timer per
 // period for the whole app, however many rows subscribe.
@@ -93,6 +94,7 @@ export function LeadRow({ lead, productName, ownerName, children }) {
           <span class={`stage stage-${lead.stage}`}>{STAGE_LABEL[lead.stage] || lead.stage}</span>
           {product && <span class="muted">{product}</span>}
           {ownerName && <span class="muted">{ownerName}</span>}
+          {(lead._draft || lead._needsFix) && <span class="badge fix">{S.needsFixing}</span>}
           {lead._pending && <span class="badge" title={S.notSent}>{S.pendingBadge}</span>}
         </span>
         <Countdown lead={lead} />
@@ -206,5 +208,143 @@ export function StatusBar() {
       )}
       {s.dbReplaced && <DbNotice s={s} />}
     </div>
+  );
+}
+
+// A field's message: a check of rules.js ({code, …}) or the server's (a list of strings).
+export function fieldMessage(error) {
+  if (!error) return null;
+  if (Array.isArray(error) || typeof error === 'string') return [].concat(error).join(' ');
+  return (S.fieldError[error.code] || (() => error.code))(error);
+}
+
+// A labelled input with its message below (aria-invalid, aria-describedby).
+export function Field({ name, label, error, multiline, required, value, onInput, idPrefix = 'f', ...rest }) {
+  const msg = fieldMessage(error);
+  const id = `${idPrefix}-${name}-error`;
+  const props = {
+    name, value, onInput, 'aria-invalid': msg ? 'true' : undefined, 'aria-describedby': msg ? id : undefined, ...rest,
+  };
+  return (
+    <div class="field">
+      <label>
+        <span>{label}{required && <span aria-hidden="true"> *</span>}</span>
+        {multiline ? <textarea rows={2} {...props} /> : <input {...props} />}
+      </label>
+      {msg && <p class="field-error" id={id}>{msg}</p>}
+    </div>
+  );
+}
+
+// What of a refused mutation a person can fix in place: [field, label, kind] (kind: 'text',
+// 'tel', 'email', 'multi', 'number'); the rest of its args is sent again as it was.
+const LEAD_FIELDS = [
+  ['contact_name', S.contactName, 'text'], ['phone', S.phone, 'tel'], ['company', S.company, 'text'],
+  ['email', S.email, 'email'], ['product_text', S.productText, 'text'], ['notes', S.notes, 'multi'],
+];
+function draftFields(p) {
+  const a = p.args || {};
+  const bad = Object.keys(p.error?.fields || {});
+  const present = (obj, f) => f in obj || bad.includes(f);
+  if (p.name === 'lead.create') return LEAD_FIELDS.filter(([f]) => f !== 'product_text' || !a.product_id || present(a, f));
+  if (p.name === 'lead.update') return LEAD_FIELDS.filter(([f]) => present(a.set || {}, f));
+  if (p.name === 'followup.create') {
+    return [
+      ['note', S.note, 'multi'], ['outcome', S.outcome, 'text'],
+      ...(a.kind === 'quote' || present(a, 'quoted_amount') ? [['quoted_amount', S.amount, 'number']] : []),
+    ];
+  }
+  if (p.name === 'lead.set_stage') {
+    return [...(a.stage === 'won' ? [['won_value', S.wonValue, 'number']] : []), ['note', S.note, 'multi']];
+  }
+  return [];
+}
+
+// The args to send again: the draft's, with the edited fields (blank = left out / null).
+function fixedArgs(p, values) {
+  const a = { ...p.args };
+  const put = (obj, f, kind, v) => {
+    const t = String(v ?? '').trim();
+    if (kind === 'number') obj[f] = t === '' ? null : Number(t);
+    else obj[f] = t === '' ? null : t;
+  };
+  for (const [f, , kind] of draftFields(p)) {
+    if (p.name === 'lead.update') {
+      a.set = { ...a.set };
+      put(a.set, f, kind, values[f]);
+    } else {
+      put(a, f, kind, values[f]);
+      if (a[f] == null && (p.name === 'lead.create' || p.name === 'lead.set_stage')) delete a[f];
+    }
+  }
+  return a;
+}
+
+// A refused mutation kept as a draft: what the server said, field by field, the person's
+// input to fix, "Send again" (a new mutation) and "Discard" (asks first).
+export function DraftCard({ problem: p }) {
+  const fields = draftFields(p);
+  const source = p.name === 'lead.update' ? p.args.set || {} : p.args;
+  const [values, setValues] = useState(() =>
+    Object.fromEntries(fields.map(([f]) => [f, source[f] == null ? '' : String(source[f])])));
+  const [touched, setTouched] = useState({});
+  const [errors, setErrors] = useState({});
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const serverFields = p.error?.fields || {};
+  const shown = new Set(fields.map(([f]) => f));
+  const other = Object.entries(serverFields).filter(([f]) => !shown.has(f));
+  const why = other.length
+    ? other.map(([f, m]) => `${FIELD_LABEL[f] || f}: ${fieldMessage(m)}`).join('; ')
+    : !Object.keys(serverFields).length ? p.error?.message || p.error?.code || '' : '';
+  const errorOf = (f) => errors[f] || (!touched[f] && serverFields[f]) || null;
+  const idPrefix = `d${p.key}`;
+
+  async function send(e) {
+    e.preventDefault();
+    if (busy) return;
+    const args = fixedArgs(p, values);
+    const found = checkMutation(p.name, args);
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    try {
+      await resendDraft(p.key, args);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="draft form" onSubmit={send} noValidate aria-labelledby={`${idPrefix}-h`}>
+      <h2 id={`${idPrefix}-h`}>{S.draftTitle(MUTATION_LABEL[p.name] || p.name)}</h2>
+      <p>{S.draftHelp}</p>
+      {why && <p class="error" role="alert">{S.draftOther(why)}</p>}
+      {fields.map(([f, label, kind]) => (
+        <Field key={f} name={f} label={label} idPrefix={idPrefix} error={errorOf(f)} multiline={kind === 'multi'}
+          type={kind === 'number' ? 'number' : kind === 'tel' ? 'tel' : kind === 'email' ? 'email' : 'text'}
+          inputMode={kind === 'number' ? 'decimal' : kind === 'tel' ? 'tel' : undefined}
+          value={values[f]}
+          onInput={(ev) => {
+            setValues({ ...values, [f]: ev.currentTarget.value });
+            setTouched({ ...touched, [f]: true });
+            if (errors[f]) setErrors({ ...errors, [f]: undefined });
+          }} />
+      ))}
+      {confirming ? (
+        <div class="confirm" role="alertdialog" aria-labelledby={`${idPrefix}-c`}>
+          <p id={`${idPrefix}-c`}>{S.discardConfirm}</p>
+          <div class="row">
+            <button type="button" class="danger-fill" onClick={() => dismissProblem(p.key)}>{S.discardYes}</button>
+            <button type="button" onClick={() => setConfirming(false)}>{S.keep}</button>
+          </div>
+        </div>
+      ) : (
+        <div class="row">
+          <button type="submit" class="primary" disabled={busy}>{fields.length ? S.sendAgain : S.retry}</button>
+          <button type="button" onClick={() => setConfirming(true)}>{S.discard}</button>
+        </div>
+      )}
+    </form>
   );
 }

@@ -1,11 +1,12 @@
 // The app's state: the session, the materialized view of IndexedDB, and the sync status.
 // Every tab has one; the tab holding the sync-loop lock runs the loop and tells the others.
 import { useEffect, useState } from 'preact/hooks';
-import { openLeadSyncDb, ensureClientId, clearAll, getMeta, setMeta } from './sync/db.js';
-import { enqueue, listOutbox } from './sync/outbox.js';
+import { openLeadSyncDb, ensureClientId, getMeta, setMeta } from './sync/db.js';
+import { enqueue, resendDraft as resendDraftIn } from './sync/outbox.js';
+import { checkSession as askServer, forgetAccount, parkedAccounts, signInAs } from './sync/accounts.js';
 import { materialize } from './sync/apply.js';
 import { MUTATIONS, RECORDS, VIEWS, heldInView, keyOf, recordsRange } from './sync/entities.js';
-import { Api, HttpError } from './sync/api.js';
+import { Api } from './sync/api.js';
 import { SyncEngine } from './sync/engine.js';
 import { subscribeToReminders } from './push.js';
 
@@ -18,8 +19,8 @@ let engine;
 const listeners = new Set();
 export let state = {
   ready: false,
-  session: null, // {user, csrf_token}
-  sessionExpired: false,
+  session: null, // {user, csrf_token}: remembered in IndexedDB, so it opens offline too
+  sessionExpired: false, // the server said 401: sign in again (the device's data stays)
   online: typeof navigator === 'undefined' ? true : navigator.onLine,
   status: { state: 'idle', failures: 0 },
   // Each synced entity a tab holds, under its `view` name (the entity table): leads,
@@ -103,7 +104,7 @@ export async function refresh() {
         tx.objectStore('meta').get('last_sync_at'),
       ]);
       for (const e of PENDING_ONLY) rows[e.view] = await readPending(tx, e, outbox);
-      const view = { ...rows, ...materialize({ ...rows, outbox, me: state.session?.user }) };
+      const view = { ...rows, ...materialize({ ...rows, outbox, problems, me: state.session?.user }) };
       for (const e of VIEWS) if (e.shape) view[e.view] = e.shape(view[e.view]);
       set({ ...view, outbox, problems, lastSyncAt, dataVersion: state.dataVersion + 1 });
     } while (again);
@@ -212,6 +213,11 @@ export async function init() {
     if (msg.type === 'status' && !engine.status.leader) set({ status: msg.status });
     if (msg.type === 'kick') engine.trigger();
     if (msg.type === 'signed_out') location.reload();
+    if (msg.type === 'signed_in') {
+      // Another tab signed in: the same person carries on here; another one needs a reload.
+      if (msg.userId !== state.session?.user.id) location.reload();
+      else getMeta(db, 'session').then((session) => set({ session, sessionExpired: false }));
+    }
   });
   navigator.serviceWorker?.addEventListener('message', (e) => {
     if (e.data?.type === 'changed') refresh();
@@ -237,15 +243,12 @@ export async function init() {
   checkPersistence();
 }
 
+// The remembered user is shown at once (offline too); online, the server confirms it, or
+// says 401 and the sign-in screen comes (the outbox and the local data stay).
 async function checkSession() {
-  if (!navigator.onLine) return;
-  try {
-    const me = await api.get('/auth/me');
-    await setMeta(db, 'session', { user: me.user, csrf_token: me.csrf_token });
-    set({ session: me, sessionExpired: false });
-  } catch (e) {
-    if (e instanceof HttpError && e.status === 401) set({ sessionExpired: true });
-  }
+  const { session, expired } = await askServer(db, api, { online: navigator.onLine });
+  if (expired) set({ sessionExpired: true });
+  else if (session) set({ session, sessionExpired: false });
 }
 
 async function checkPersistence() {
@@ -284,22 +287,25 @@ export async function mutate(name, args) {
   return entry;
 }
 
+// Signing in again as the same person keeps everything and sends the outbox. Another person:
+// the first one's unsent work is set aside (never sent under the new name, never deleted)
+// until they sign in here again; the server copy on the device is cleared.
 export async function signIn(email, password) {
-  const answer = await api.request('POST', '/auth/login', { email, password }, { retryCsrf: false });
-  const previous = await getMeta(db, 'session');
-  if (previous && previous.user.id !== answer.user.id) {
-    await clearAll(db); // another person's data never stays on the device
-  }
-  await setMeta(db, 'session', { user: answer.user, csrf_token: answer.csrf_token });
+  const { session, switched } = await signInAs(db, api, email, password);
   const clientId = await ensureClientId(db);
-  set({ session: answer, sessionExpired: false, clientId });
+  set({ session, sessionExpired: false, clientId });
   await refresh();
+  broadcast({ type: switched ? 'signed_out' : 'signed_in', userId: session.user.id });
   if (!engine.running) startSync();
   else engine.trigger({ force: true });
+  broadcast({ type: 'kick' }); // the tab running the sync loop may be another one
 }
 
-export async function unsentOfOtherAccount() {
-  return (await listOutbox(db)).length;
+// Unsent changes on this device that are not the signed-in person's to send: the remembered
+// person's own outbox (when someone else is about to sign in), and any set aside before.
+export async function unsentOfOthers() {
+  const parked = await parkedAccounts(db);
+  return { current: state.outbox.length, parked };
 }
 
 export async function signOut() {
@@ -309,9 +315,22 @@ export async function signOut() {
   } catch {
     // offline: the cookie stays until it expires; the local data goes now
   }
-  await clearAll(db);
+  await forgetAccount(db); // others' unsent work set aside on this device stays
   broadcast({ type: 'signed_out' });
   location.assign('/');
+}
+
+// A draft (a refused mutation kept with the person's input) sent again as fixed: a new
+// mutation, the draft gone in the same transaction (outbox.js resendDraft).
+export async function resendDraft(key, args) {
+  if (state.dbReplaced) throw new Error('reload needed: the database was upgraded in another tab');
+  const entry = await resendDraftIn(db, key, args);
+  await refresh();
+  broadcast({ type: 'changed' });
+  if (engine.status.leader) engine.trigger();
+  else broadcast({ type: 'kick' });
+  requestBackgroundSync();
+  return entry;
 }
 
 export async function dismissProblem(key) {

@@ -19,8 +19,11 @@ export const S = {
   signInFailed: 'Wrong email or password.',
   signInError: (m) => `Could not sign in: ${m}`,
   sessionExpired: 'Your session has ended. Sign in again to send your changes.',
-  otherUserData: (n) =>
-    `This device holds ${n} unsent change(s) of another account. Signing in as someone else deletes them.`,
+  // other people's unsent work on this device (sync/accounts.js keeps it aside)
+  keptFor: (who, n) =>
+    `${n === 1 ? '1 change' : `${n} changes`} of ${who} not sent yet: kept on this device and sent when ${who} signs in here again.`,
+  setAside: (who, n) =>
+    `${who} has ${n === 1 ? '1 change' : `${n} changes`} not sent yet. Signing in as someone else keeps them aside on this device (never sent under your name) until ${who} signs in here again.`,
   // status bar
   online: 'Online',
   offline: 'Offline',
@@ -59,6 +62,30 @@ export const S = {
   save: 'Save',
   cancel: 'Cancel',
   required: 'Required',
+  // checks before saving (rules.js), and drafts the server refused
+  fieldError: {
+    required: () => 'Required.',
+    tooLong: (e) => `At most ${e.max} characters.`,
+    phone: () => 'Not a phone number: use digits, e.g. +49 30 1234567.',
+    email: () => 'Not an email address, e.g. name@example.com.',
+    choice: () => 'Not one of the choices.',
+    range: (e) => `Between ${e.min} and ${e.max}.`,
+    number: () => 'A number, e.g. 1200.50.',
+  },
+  fixBelow: 'Please fix the fields marked below.',
+  saving: 'Saving…',
+  needsFixing: 'Needs fixing',
+  draftTitle: (what) => `Not accepted by the server: ${what}`,
+  draftHelp: 'Kept on this device. Fix what is marked and send it again, or discard it.',
+  draftLeadNote: 'This lead is only on this device: the server did not accept it yet.',
+  draftOther: (why) => `The server said: ${why}`,
+  sendAgain: 'Send again',
+  retry: 'Try again',
+  discard: 'Discard',
+  discardConfirm: 'Discard what you typed? It cannot be brought back.',
+  discardYes: 'Yes, discard',
+  keep: 'Keep',
+  fixIt: 'Fix it',
   saved: 'Saved on this device; it will be sent when online.',
   // SLA clock
   sla: 'Response clock',
@@ -206,7 +233,7 @@ export const ROLE_LABEL = { admin: 'Admin', lead: 'Team lead', rep: 'Sales rep',
 export const FIELD_LABEL = {
   contact_name: 'contact name', company: 'company', phone: 'phone', email: 'email',
   source: 'source', product_id: 'product', product_text: 'product', next_follow_up_at: 'next follow-up',
-  notes: 'notes', stage: 'stage', lost_reason: 'lost reason', won_value: 'won value',
+  notes: 'notes', note: 'note', outcome: 'outcome', quoted_amount: 'amount', stage: 'stage', lost_reason: 'lost reason', won_value: 'won value',
   owner_id: 'owner', estimated_value: 'estimated value', priority: 'priority',
 };
 export const MUTATION_LABEL = {

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { S } from '../strings.js';
 import { sourceChoice, sourceOptions } from '../org.js';
 import { mutate, useStore } from '../store.js';
@@ -6,7 +6,8 @@ import { navigate } from '../router.jsx';
 import { uuid } from '../sync/db.js';
 import { pathOf } from '../sync/entities.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
-import { Screen } from '../components.jsx';
+import { Screen, fieldMessage } from '../components.jsx';
+import { checkMutation } from '../rules.js';
 
 const inOneDay = () => toLocalInput(new Date(Date.now() + 24 * 3600_000).toISOString());
 
@@ -20,42 +21,81 @@ export function Capture() {
   // The organisation's list may change under an open form (a sync): never send a source it
   // no longer has.
   const source = sourceChoice(s.org, f.source);
-  const [error, setError] = useState('');
-  const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
+  const [errors, setErrors] = useState({});
+  const [checkedOnce, setCheckedOnce] = useState(false);
+  // The lead's id is made once per form: a second submit (a double tap) is the same
+  // lead.create, which the outbox takes once. `saving` disables Save from the first tap.
+  const [id] = useState(uuid);
+  const saving = useRef(false);
+  const [busy, setBusy] = useState(false);
+  const form = useRef(null);
+
+  function argsOf(values) {
+    const args = { id, contact_name: values.contact_name.trim(), source };
+    for (const k of ['company', 'phone', 'product_text', 'notes']) if (values[k].trim()) args[k] = values[k].trim();
+    if (values.product_id) args.product_id = values.product_id;
+    if (values.next_follow_up_at) args.next_follow_up_at = fromLocalInput(values.next_follow_up_at);
+    return args;
+  }
+
+  const bind = (k) => ({
+    value: f[k],
+    onInput: (e) => {
+      const next = { ...f, [k]: e.currentTarget.value };
+      setF(next);
+      if (checkedOnce) setErrors(checkMutation('lead.create', argsOf(next))); // messages follow the typing
+    },
+    'aria-invalid': errors[k] ? 'true' : undefined,
+    'aria-describedby': errors[k] ? `capture-${k}-error` : undefined,
+  });
+  const message = (k) => errors[k] && <p class="field-error" id={`capture-${k}-error`}>{fieldMessage(errors[k])}</p>;
 
   async function submit(e) {
     e.preventDefault();
-    if (!f.contact_name.trim()) {
-      setError(`${S.contactName}: ${S.required}`);
+    if (saving.current) return;
+    const args = argsOf(f);
+    const found = checkMutation('lead.create', args);
+    setErrors(found);
+    setCheckedOnce(true);
+    if (Object.keys(found).length) {
+      const first = ['contact_name', 'phone', 'company', 'product_text', 'notes'].find((k) => found[k]);
+      form.current?.elements.namedItem(first)?.focus();
       return;
     }
-    const id = uuid();
-    const args = { id, contact_name: f.contact_name.trim(), source };
-    for (const k of ['company', 'phone', 'product_text', 'notes']) if (f[k].trim()) args[k] = f[k].trim();
-    if (f.product_id) args.product_id = f.product_id;
-    if (f.next_follow_up_at) args.next_follow_up_at = fromLocalInput(f.next_follow_up_at);
-    await mutate('lead.create', args);
-    navigate(pathOf('lead', id));
+    saving.current = true;
+    setBusy(true);
+    try {
+      await mutate('lead.create', args);
+      navigate(pathOf('lead', id));
+    } catch (error) {
+      saving.current = false;
+      setBusy(false);
+      throw error;
+    }
   }
 
+  const invalid = Object.keys(errors).length > 0;
   return (
     <Screen title={S.captureTitle}>
-      <form class="form" onSubmit={submit} noValidate>
+      <form class="form" onSubmit={submit} noValidate ref={form}>
         <label>
           <span>{S.contactName} <span aria-hidden="true">*</span></span>
           <input name="contact_name" required autocomplete="name" {...bind('contact_name')} />
         </label>
+        {message('contact_name')}
         <label>
           {S.phone}
           <input name="phone" type="tel" inputMode="tel" autocomplete="tel" {...bind('phone')} />
         </label>
+        {message('phone')}
         <label>
           {S.company}
           <input name="company" autocomplete="organization" {...bind('company')} />
         </label>
+        {message('company')}
         <label>
           {S.product}
-          <select name="product_id" aria-label={S.product} {...bind('product_id')} onChange={(e) => setF({ ...f, product_id: e.currentTarget.value })}>
+          <select name="product_id" aria-label={S.product} value={f.product_id} onChange={(e) => setF({ ...f, product_id: e.currentTarget.value })}>
             <option value="">{S.productNone}</option>
             {products.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
           </select>
@@ -66,6 +106,7 @@ export function Capture() {
             <input name="product_text" {...bind('product_text')} />
           </label>
         )}
+        {!f.product_id && message('product_text')}
         <label>
           {S.source}
           <select name="source" aria-label={S.source} value={source} onChange={(e) => setF({ ...f, source: e.currentTarget.value })}>
@@ -80,9 +121,10 @@ export function Capture() {
           {S.notes}
           <textarea name="notes" rows={2} {...bind('notes')} />
         </label>
-        {error && <p class="error" role="alert">{error}</p>}
+        {message('notes')}
+        {invalid && <p class="error" role="alert">{S.fixBelow}</p>}
         <div class="row">
-          <button type="submit" class="primary">{S.save}</button>
+          <button type="submit" class="primary" disabled={busy}>{busy ? S.saving : S.save}</button>
           <button type="button" onClick={() => history.back()}>{S.cancel}</button>
         </div>
       </form>

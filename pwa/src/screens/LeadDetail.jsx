@@ -4,9 +4,10 @@ import { lostReasonChoice, lostReasonLabel, lostReasonOptions, sourceLabel } fro
 import { dismissProblem, followupsOf, mutate, useStore } from '../store.js';
 import { uuid } from '../sync/db.js';
 import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
-import { Countdown, Screen, problemText, useNow } from '../components.jsx';
+import { Countdown, DraftCard, Screen, fieldMessage, problemText, useNow } from '../components.jsx';
 import { OPEN_STAGES, clockOf, policyFor } from '../sync/apply.js';
-import { problemsOf } from '../sync/entities.js';
+import { isDraft, problemsOf } from '../sync/entities.js';
+import { checkMutation } from '../rules.js';
 
 const ACTIONS = [
   ['call', S.actCalled],
@@ -27,45 +28,80 @@ function ActionForm({ kind, lead, org, onDone }) {
   const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
   const reason = lostReasonChoice(org, f.reason); // one of the organisation's, even after a sync
   const now = () => new Date().toISOString();
+  // One follow-up id per open form: a second submit is the same follow-up (outbox: a no-op).
+  const [followupId] = useState(uuid);
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  const err = (k) => fieldMessage(errors[k]);
+  const described = (k) => (errors[k] ? { 'aria-invalid': 'true', 'aria-describedby': `act-${k}-error` } : {});
+  const message = (k) => errors[k] && <p class="field-error" id={`act-${k}-error`}>{err(k)}</p>;
+  // A form's field -> the mutation's: what the rules check, with the form's names.
+  const FORM_NAME = { quoted_amount: 'amount', won_value: 'value' };
+
+  // Checked with rules.js before anything is saved; each problem shown at its field.
+  function checked(name, args) {
+    const found = checkMutation(name, args);
+    const byForm = Object.fromEntries(Object.entries(found).map(([k, v]) => [FORM_NAME[k] || k, v]));
+    setErrors(byForm);
+    return Object.keys(byForm).length === 0;
+  }
 
   async function submit(e) {
     e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    try {
+      if (await save()) onDone();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function save() {
     const next = fromLocalInput(f.next);
     if (kind === 'call' || kind === 'visit' || kind === 'quote') {
-      const args = { id: uuid(), lead_id: lead.id, kind, note: f.note || null, happened_at: now() };
+      const args = { id: followupId, lead_id: lead.id, kind, note: f.note || null, happened_at: now() };
       if (f.outcome) args.outcome = f.outcome;
       if (next && next !== lead.next_follow_up_at) args.next_follow_up_at = next;
       if (kind === 'quote' && f.amount !== '') args.quoted_amount = Number(f.amount);
+      if (!checked('followup.create', args)) return false;
       await mutate('followup.create', args);
     } else if (kind === 'next') {
       await mutate('lead.update', { id: lead.id, base_version: lead.version, set: { next_follow_up_at: next } });
     } else if (kind === 'won') {
-      await mutate('lead.set_stage', { id: lead.id, stage: 'won', won_value: Number(f.value), note: f.note || undefined });
+      const args = { id: lead.id, stage: 'won', won_value: Number(f.value), note: f.note || undefined };
+      if (!checked('lead.set_stage', args)) return false;
+      await mutate('lead.set_stage', args);
     } else if (kind === 'lost') {
-      await mutate('lead.set_stage', { id: lead.id, stage: 'lost', lost_reason: reason, note: f.note || undefined });
+      const args = { id: lead.id, stage: 'lost', lost_reason: reason, note: f.note || undefined };
+      if (!checked('lead.set_stage', args)) return false;
+      await mutate('lead.set_stage', args);
     } else if (kind === 'edit') {
       const set = {};
       for (const k of ['phone', 'company', 'email', 'notes']) {
         const v = f[k].trim() || null;
         if (v !== (lead[k] ?? null)) set[k] = v;
       }
-      if (Object.keys(set).length) await mutate('lead.update', { id: lead.id, base_version: lead.version, set });
+      const args = { id: lead.id, base_version: lead.version, set };
+      if (!checked('lead.update', args)) return false;
+      if (Object.keys(set).length) await mutate('lead.update', args);
     }
-    onDone();
+    return true;
   }
 
   return (
     <form class="form action-form" onSubmit={submit} aria-label={ACTIONS.find(([k]) => k === kind)[1]}>
       {kind === 'quote' && (
         <label>{S.amount}
-          <input name="amount" type="number" inputMode="decimal" min="0" step="0.01" required {...bind('amount')} />
+          <input name="amount" type="number" inputMode="decimal" min="0" step="0.01" required {...bind('amount')} {...described('amount')} />
         </label>
       )}
       {kind === 'won' && (
         <label>{S.wonValue}
-          <input name="won_value" type="number" inputMode="decimal" min="0.01" step="0.01" required {...bind('value')} />
+          <input name="won_value" type="number" inputMode="decimal" min="0.01" step="0.01" required {...bind('value')} {...described('value')} />
         </label>
       )}
+      {message('amount')}{message('value')}
       {kind === 'lost' && (
         <label>{S.lostReason}
           <select name="lost_reason" aria-label={S.lostReason} value={reason} onChange={(e) => setF({ ...f, reason: e.currentTarget.value })}>
@@ -75,25 +111,32 @@ function ActionForm({ kind, lead, org, onDone }) {
       )}
       {kind === 'edit' && (
         <>
-          <label>{S.phone}<input name="phone" type="tel" inputMode="tel" {...bind('phone')} /></label>
-          <label>{S.company}<input name="company" {...bind('company')} /></label>
-          <label>{S.email}<input name="email" type="email" {...bind('email')} /></label>
-          <label>{S.notes}<textarea name="notes" rows={2} {...bind('notes')} /></label>
+          <label>{S.phone}<input name="phone" type="tel" inputMode="tel" {...bind('phone')} {...described('phone')} /></label>
+          {message('phone')}
+          <label>{S.company}<input name="company" {...bind('company')} {...described('company')} /></label>
+          {message('company')}
+          <label>{S.email}<input name="email" type="email" {...bind('email')} {...described('email')} /></label>
+          {message('email')}
+          <label>{S.notes}<textarea name="notes" rows={2} {...bind('notes')} {...described('notes')} /></label>
+          {message('notes')}
         </>
       )}
       {['call', 'visit', 'quote', 'won', 'lost'].includes(kind) && (
-        <label>{S.note}<textarea name="note" rows={2} {...bind('note')} /></label>
+        <label>{S.note}<textarea name="note" rows={2} {...bind('note')} {...described('note')} /></label>
       )}
+      {message('note')}
       {['call', 'visit', 'quote'].includes(kind) && (
-        <label>{S.outcome}<input name="outcome" {...bind('outcome')} /></label>
+        <label>{S.outcome}<input name="outcome" {...bind('outcome')} {...described('outcome')} /></label>
       )}
+      {message('outcome')}
       {['call', 'visit', 'quote', 'next'].includes(kind) && (
         <label>{S.nextFollowUp}
           <input name="next_follow_up_at" type="datetime-local" required={kind === 'next'} {...bind('next')} />
         </label>
       )}
+      {Object.keys(errors).length > 0 && <p class="error" role="alert">{S.fixBelow}</p>}
       <div class="row">
-        <button type="submit" class="primary">{S.save}</button>
+        <button type="submit" class="primary" disabled={busy}>{S.save}</button>
         <button type="button" onClick={onDone}>{S.cancel}</button>
       </div>
     </form>
@@ -154,7 +197,9 @@ export function LeadDetail({ id }) {
   const me = s.session.user;
   const product = s.products.find((p) => p.id === lead.product_id);
   const owner = s.users.find((u) => u.id === lead.owner_id);
-  const problems = problemsOf(s.problems, 'lead', id);
+  const onLead = problemsOf(s.problems, 'lead', id);
+  const drafts = onLead.filter(isDraft);
+  const problems = onLead.filter((p) => !isDraft(p));
   const open = OPEN_STAGES.includes(lead.stage);
   const canAssign = me.role === 'lead' || me.role === 'admin';
   const assignable = s.users.filter((u) => u.active !== false && (u.role === 'rep' || u.role === 'lead'));
@@ -162,6 +207,8 @@ export function LeadDetail({ id }) {
 
   return (
     <Screen title={lead.contact_name}>
+      {lead._draft && <p class="note">{S.draftLeadNote}</p>}
+      {drafts.map((p) => <DraftCard key={p.key} problem={p} />)}
       {problems.length > 0 && (
         <ul class="problems" aria-label={S.problemsTitle}>
           {problems.map((p) => (
@@ -192,7 +239,7 @@ export function LeadDetail({ id }) {
       </dl>
       {lead._pending && <p class="note">{S.notSent}</p>}
 
-      <section aria-labelledby="actions-h">
+      {!lead._draft && <section aria-labelledby="actions-h">
         <h2 id="actions-h">{S.actions}</h2>
         <div class="actions" role="group" aria-label={S.actions}>
           {ACTIONS.filter(([k]) => open || k === 'edit' || (lead.stage === 'lost' && k === 'next')).map(([k, label]) => (
@@ -209,7 +256,7 @@ export function LeadDetail({ id }) {
             </select>
           </label>
         )}
-      </section>
+      </section>}
 
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">{S.timeline}</h2>

@@ -15,7 +15,10 @@ function sortedQueue(leads, meId, now) {
   if (last.leads === leads && last.meId === meId && last.slot === slot) return last.sorted;
   const mine = [];
   for (const l of leads.values()) if (l.owner_id === meId) mine.push(l);
-  last = { leads, meId, slot, sorted: byUrgency(mine, now) };
+  // Leads with a change the server refused ("Needs fixing") first: they wait for the person.
+  const sorted = byUrgency(mine, now);
+  const fix = sorted.filter((l) => l._draft || l._needsFix);
+  last = { leads, meId, slot, sorted: fix.length ? [...fix, ...sorted.filter((l) => !(l._draft || l._needsFix))] : sorted };
   return last.sorted;
 }
 

@@ -1,21 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
 import { S } from '../strings.js';
-import { signIn, unsentOfOtherAccount, useStore } from '../store.js';
+import { signIn, unsentOfOthers, useStore } from '../store.js';
 import { navigate } from '../router.jsx';
 import { HttpError } from '../sync/api.js';
 
 export function SignIn() {
   const s = useStore();
-  const [email, setEmail] = useState(s.session?.user?.email || '');
+  const remembered = s.session?.user;
+  const [email, setEmail] = useState(remembered?.email || '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  const [unsent, setUnsent] = useState(0);
+  const [parked, setParked] = useState([]);
   useEffect(() => {
-    unsentOfOtherAccount().then(setUnsent);
+    unsentOfOthers().then((u) => setParked(u.parked));
     document.title = `${S.signInTitle}`;
   }, []);
-  const other = s.session && email.trim().toLowerCase() !== s.session.user.email && unsent > 0;
+  const typed = email.trim().toLowerCase();
+  const other = remembered && typed && typed !== remembered.email && s.outbox.length > 0;
 
   async function submit(e) {
     e.preventDefault();
@@ -39,6 +41,9 @@ export function SignIn() {
       <h1>{S.signInTitle}</h1>
       {!s.online && <p class="note">{S.signInOffline}</p>}
       {s.sessionExpired && <p class="note">{S.sessionExpired}</p>}
+      {s.sessionExpired && s.outbox.length > 0 && (
+        <p class="note">{S.pending(s.outbox.length)}</p>
+      )}
       <form onSubmit={submit} class="form">
         <label>
           {S.email}
@@ -50,7 +55,10 @@ export function SignIn() {
           <input type="password" name="password" autocomplete="current-password" required value={password}
             onInput={(e) => setPassword(e.currentTarget.value)} />
         </label>
-        {other && <p class="warn">{S.otherUserData(unsent)}</p>}
+        {other && <p class="warn">{S.setAside(remembered.email, s.outbox.length)}</p>}
+        {parked
+          .filter((p) => p.user.email !== typed)
+          .map((p) => <p key={p.user.id} class="note">{S.keptFor(p.user.email, p.count)}</p>)}
         {error && <p class="error" role="alert">{error}</p>}
         <button type="submit" class="primary" disabled={busy}>{busy ? S.signingIn : S.signIn}</button>
       </form>

@@ -117,7 +117,8 @@ const onItsLead = (a) => ['lead', a.id];
 //           rest read on demand); `shape` turns the rows into what the screens read.
 // mutations the outbox mutations of this entity: `apply` (to the view, above), `target` (the
 //           record of this entity it writes), `shownOn` ([entity, id] a refusal of it is
-//           shown on: its problem's `entity` and `record_id`).
+//           shown on: its problem's `entity` and `record_id`), `once` (a create: a second
+//           enqueue of the same record while the first is unsent is a no-op).
 // route     the screen showing one record ('/leads/:id'), null if none of its own;
 //           `title` names a record (the problems screen links to it).
 export const ENTITIES = [
@@ -156,7 +157,7 @@ export const ENTITIES = [
     view: 'leads',
     load: 'all',
     mutations: {
-      'lead.create': { apply: createLead, target: (a) => a.id, shownOn: onItsLead },
+      'lead.create': { apply: createLead, target: (a) => a.id, shownOn: onItsLead, once: true },
       'lead.update': { apply: updateLead, target: (a) => a.id, shownOn: onItsLead },
       'lead.set_stage': { apply: setStage, target: (a) => a.id, shownOn: onItsLead },
       'lead.assign': { apply: assignLead, target: (a) => a.id, shownOn: onItsLead },
@@ -174,7 +175,9 @@ export const ENTITIES = [
     view: 'followups',
     load: 'pending',
     mutations: {
-      'followup.create': { apply: createFollowup, target: (a) => a.id, shownOn: (a) => ['lead', a.lead_id] },
+      'followup.create': {
+        apply: createFollowup, target: (a) => a.id, shownOn: (a) => ['lead', a.lead_id], once: true,
+      },
     },
     route: null, // in its lead's timeline
   },
@@ -244,6 +247,11 @@ export function problemRecord(entry) {
 
 export const problemsOf = (problems, entity, id) =>
   problems.filter((p) => p.entity === entity && p.record_id === id);
+
+// A draft: a refused mutation kept (in `problems`) with the person's input (`args`) and the
+// server's reasons (`error.fields`), until it is sent again or discarded. A conflict is not
+// one (the rest of its change was applied).
+export const isDraft = (p) => p.status === 'rejected' && !!p.args && !!MUTATIONS[p.name];
 
 // A record as the tab holds it (a Map or a list under the entity's view name).
 export function recordIn(state, entity, id) {
