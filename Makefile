@@ -6,10 +6,23 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install pwa lint bench clean
+.PHONY: run test install pwa lint bench clean prerequisites test-prerequisites
+
+# What the two commands need on the machine: each missing piece is named, with how to get it.
+prerequisites:
+	@$(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "LeadSync needs Python 3.11 or newer with venv and pip (Debian: apt-get install python3 python3-venv);"; \
+	  echo "set PYTHON=/path/to/python3.11 if '$(PYTHON)' is an older one."; exit 1; }
+	@command -v npm >/dev/null 2>&1 && node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null || { \
+	  echo "LeadSync builds its app with Node.js 20.19 or newer and npm (Debian: apt-get install nodejs npm; or nodejs.org)."; exit 1; }
+
+# The browser tests drive Debian's Chromium (E2E_CHROMIUM names another binary).
+test-prerequisites:
+	@test -x "$${E2E_CHROMIUM:-/usr/bin/chromium}" || { \
+	  echo "The browser tests need Chromium at /usr/bin/chromium (Debian: apt-get install chromium)."; exit 1; }
 
 # The virtual environment is rebuilt only when the dependencies change.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml | prerequisites
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -18,7 +31,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # The offline app: npm packages from the lock file, then a production build in pwa/dist.
-pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json | prerequisites
 	cd pwa && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
@@ -43,7 +56,7 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 # Lint, the PWA's unit tests (Vitest), then every Python test, browser tests included.
-test: lint pwa
+test: test-prerequisites lint pwa
 	cd pwa && npm test --silent
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

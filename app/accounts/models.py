@@ -41,11 +41,14 @@ def lead_sources(org) -> list[str]:
     return list(org.lead_sources or DEFAULT_SOURCES)
 
 
-def default_source(org) -> str:
-    """A lead's source when none is given: "other" while the organisation's list has it,
-    else the list's first entry."""
+def source_when_none_given(org) -> str | None:
+    """A new lead's source when the person gave none: the organisation's explicit
+    ``default_source`` while its list still has it, else "other" (an honest "not said") while
+    the list has it, else None — the person must choose; no channel is ever guessed."""
     sources = lead_sources(org)
-    return "other" if "other" in sources else sources[0]
+    if org.default_source is not None and org.default_source in sources:
+        return org.default_source
+    return "other" if "other" in sources else None
 
 
 def lost_reasons(org) -> list[str]:
@@ -64,6 +67,9 @@ class Organization(db.Model):
     # The organisation's own lists; None means the defaults above.
     lead_sources: Mapped[list | None] = mapped_column(JSON)
     lost_reasons: Mapped[list | None] = mapped_column(JSON)
+    # The source quick capture starts with and a lead given none takes (one of lead_sources);
+    # None: none is preset, the person chooses.
+    default_source: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Its settings travel to devices (the ``org`` entity of sync); versions come from its
     # own change counter like every synced record's.

@@ -57,8 +57,10 @@ def may_revoke_token_of(actor: User, owner_id: uuid.UUID) -> bool:
 
 def visible_people(actor: User) -> frozenset[uuid.UUID] | None:
     """Whose records a person sees: themselves and the members of their teams; None means
-    everyone in the organisation."""
-    if sees_whole_org(actor):
+    everyone in the organisation. Customer service gives leads to any sales person
+    (``may_give_lead_to``), so it sees everyone: its owner picker offers the active sales
+    people, and a deactivation or role change reaches its devices as an update."""
+    if sees_whole_org(actor) or actor.role == CUSTOMER_SERVICE:
         return None
     people = {actor.id}
     if actor.team_ids:

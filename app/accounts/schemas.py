@@ -141,6 +141,14 @@ class OrganizationSchema(ma.Schema):
     timezone = ma.fields.String(validate=_valid_timezone)
     lead_sources = _choices(40, "the source channels a lead may come from")
     lost_reasons = _choices(60, "the reasons a lead may be lost for")
+    default_source = ma.fields.String(
+        allow_none=True,
+        validate=[ma.validate.Length(min=1, max=40), _not_blank],
+        metadata={
+            "description": "one of lead_sources: quick capture starts with it and a lead given"
+            " no source takes it; null: none preset, the person chooses"
+        },
+    )
     version = ma.fields.Integer(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
 
@@ -150,6 +158,8 @@ class OrganizationSchema(ma.Schema):
             values = data.get(key) if isinstance(data, dict) else None
             if isinstance(values, list):
                 data = {**data, key: [v.strip() if isinstance(v, str) else v for v in values]}
+        if isinstance(data, dict) and isinstance(data.get("default_source"), str):
+            data = {**data, "default_source": data["default_source"].strip()}
         return data
 
 

@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import permissions, security
-from app.accounts.models import ROLES, DeviceToken, Organization, Team, TeamMember, User
+from app.accounts.models import (
+    DEFAULT_SOURCES,
+    ROLES,
+    DeviceToken,
+    Organization,
+    Team,
+    TeamMember,
+    User,
+)
 from app.accounts.signals import teams_left
 from app.business_time import BusinessCalendar
 from app.changelog.audiences import team_audience
@@ -176,8 +184,16 @@ def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     permissions.require(permissions.may_manage_org(actor), "Only admins change the organisation.")
     lock_counter(actor.org_id)  # counter first, then the row, as every writer does
     org = get_organization(actor)
+    # The default source must be one of the sources in force after this change: a list that
+    # drops it is refused until the default is changed or cleared in the same request.
+    default = changes.get("default_source", org.default_source)
+    own = changes.get("lead_sources", org.lead_sources)
+    sources = list(own or DEFAULT_SOURCES)
+    if default is not None and default not in sources:
+        raise ValidationFailed({"default_source": [f"must be one of {', '.join(sources)}"]})
     changed = False
-    for field in ("name", "default_country", "timezone", "lead_sources", "lost_reasons"):
+    fields = ("name", "default_country", "timezone", "lead_sources", "lost_reasons")
+    for field in (*fields, "default_source"):
         if field in changes and getattr(org, field) != changes[field]:
             setattr(org, field, changes[field])
             changed = True

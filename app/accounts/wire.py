@@ -38,6 +38,7 @@ def org_wire(r: Any) -> dict[str, Any]:
         "default_country": r.default_country,
         "timezone": r.timezone,
         "lead_sources": lead_sources(r),
+        "default_source": r.default_source,
         "lost_reasons": lost_reasons(r),
         "created_at": wire_time(r.created_at),
         "version": r.version,

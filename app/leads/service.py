@@ -22,9 +22,9 @@ from app.accounts.models import (
     Organization,
     Team,
     User,
-    default_source,
     lead_sources,
     lost_reasons,
+    source_when_none_given,
 )
 from app.accounts.signals import teams_left
 from app.changelog import versions as changes
@@ -297,7 +297,9 @@ def _new_lead(
         raise ValidationFailed(
             {"stage": ["A new lead starts open; use lead.set_stage to close it."]}
         )
-    source = data.get("source") or default_source(org)
+    source = data.get("source") or source_when_none_given(org)
+    if source is None:
+        raise ValidationFailed({"source": ["Choose where this inquiry came from."]})
     _check_source(org, source)
     product_id = data.get("product_id")
     if product_id is not None and product_id not in checked_products:
@@ -577,13 +579,22 @@ def _add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
 def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
     """Log a call, visit, message, email, quote or note on a lead. Append-only: it never
     conflicts. It may move the lead on: a contact moves a new lead to contacted, a quote
-    moves a new or contacted lead to quoted, and ``next_follow_up_at`` becomes the lead's."""
+    moves a new or contacted lead to quoted, and ``next_follow_up_at`` becomes the lead's.
+
+    A ``next_follow_up_at`` before ``happened_at`` is refused. A contact without one, on a
+    lead whose next follow-up is at or before the contact, clears that stale date: the
+    follow-up cadence (the SLA clock's ``follow_up`` metric) decides the next deadline."""
     follow_up_id = data.get("id") or uuid.uuid4()
     if db.session.get(FollowUp, (actor.org_id, follow_up_id)) is not None:
         raise AlreadyExists("follow-up")
     lead = get_visible_lead(actor, data["lead_id"], for_update=True)
     if data["happened_at"] > utcnow() + MAX_CLOCK_AHEAD:
         raise ValidationFailed({"happened_at": ["Lies in the future."]})
+    next_at = data.get("next_follow_up_at")
+    if next_at is not None and next_at < data["happened_at"]:
+        raise ValidationFailed(
+            {"next_follow_up_at": ["Lies before the follow-up itself: pick a later time."]}
+        )
     # Written offline, it counts at its own time, but never before the lead existed.
     happened_at = max(data["happened_at"], lead.created_at)
     follow_up = _add_follow_up(
@@ -598,11 +609,18 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
     elif data["kind"] in CONTACT_KINDS and lead.stage == "new":
         lead.stage = "contacted"
         changed.append("stage")
-    if (
-        data.get("next_follow_up_at") is not None
-        and lead.next_follow_up_at != data["next_follow_up_at"]
+    if next_at is not None and lead.next_follow_up_at != next_at:
+        lead.next_follow_up_at = next_at
+        changed.append("next_follow_up_at")
+    elif (
+        next_at is None
+        and data["kind"] in CONTACT_KINDS
+        and lead.next_follow_up_at is not None
+        and lead.next_follow_up_at <= happened_at
     ):
-        lead.next_follow_up_at = data["next_follow_up_at"]
+        # A contact never leaves a past next follow-up behind: the stale date goes, and the
+        # follow-up cadence of the SLA clock (started below) sets the next deadline.
+        lead.next_follow_up_at = None
         changed.append("next_follow_up_at")
     if data["kind"] in CONTACT_KINDS and (
         lead.last_follow_up_at is None or happened_at > lead.last_follow_up_at

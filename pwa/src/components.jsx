@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL, SLA_METRIC_SHORT } from './strings.js';
-import { fmtAgo, fmtDuration } from './format.js';
+import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL } from './strings.js';
+import { fmtAgo, fmtCountdown } from './format.js';
 import { clockOf, isOverdue } from './sync/apply.js';
 import { pathOf } from './sync/entities.js';
 import { Link } from './router.jsx';
@@ -38,23 +38,21 @@ export function useNow(ms = 1000) {
   return now;
 }
 
-// The countdown of a lead: to its running SLA clock's due_at, else to its next follow-up.
-// It turns "overdue" by itself when the time passes, before any sync says so.
-// With `at` instead, it counts to that time.
-export function Countdown({ lead, at }) {
+// The one countdown of a lead, labelled with what is due ("Reply due", "Follow-up due"): to
+// its running SLA clock's due_at, else to its next follow-up; none for a won or lost lead
+// (its clock is paused). It turns "Overdue" by itself when the time passes, before any sync
+// says so. The text is format.js's fmtCountdown, the same everywhere.
+export function Countdown({ lead }) {
   const now = useNow(1000);
-  const c = lead ? clockOf(lead, now) : { due: at ? Date.parse(at) : null, running: false };
+  const c = clockOf(lead, now);
   if (c.due == null) {
     return <span class="due none">{c.state === 'paused' ? S.slaPausedShort : S.noFollowUp}</span>;
   }
-  const diff = c.due - now;
-  const over = diff <= 0;
-  const cls = over ? 'due overdue' : c.state === 'warning' ? 'due warning' : 'due';
-  const what = c.running ? SLA_METRIC_SHORT[c.metric] : null;
+  const t = fmtCountdown(c.due - now, c.running ? c.metric : 'follow_up');
+  const cls = t.over ? 'due overdue' : c.running && c.state === 'warning' ? 'due warning' : 'due';
   return (
-    <span class={cls} role="timer" data-state={over ? 'breached' : c.state || 'none'}>
-      {what && <span class="due-what">{what} · </span>}
-      {over ? S.overdueBy(fmtDuration(diff)) : S.dueIn(fmtDuration(diff))}
+    <span class={cls} role="timer" data-state={t.over ? 'breached' : c.state || 'none'}>
+      <span class="due-what">{t.label} · </span>{t.text}
     </span>
   );
 }

@@ -17,19 +17,33 @@ export function fmtMoney(value, currency) {
 
 const twoDigits = new Intl.NumberFormat(undefined, { minimumIntegerDigits: 2 }); // made once
 
-// "2 d 3 h", "3 h 05 min", "12:04" (min:s) — a countdown that reads at a glance.
-export function fmtDuration(ms) {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
-  const nf = (n) => twoDigits.format(n);
+// The one countdown format, to the minute: "39 min", "3 h 02 min", "2 d 4 h". A time still
+// ahead rounds up (never "0 min" before it is due), one past rounds down.
+export function fmtDuration(ms, { up = false } = {}) {
+  const total = (up ? Math.ceil : Math.floor)(Math.abs(ms) / 60_000);
+  const d = Math.floor(total / 1440), h = Math.floor((total % 1440) / 60), m = total % 60;
   if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${nf(m)} min`;
-  return `${m}:${nf(s % 60)}`;
+  if (h > 0) return `${h} h ${twoDigits.format(m)} min`;
+  return `${m} min`;
 }
 
+// A lead's countdown: `diff` = due − now in ms. {label, text, over}: the label says what is
+// due ("Reply due" for the first response, else "Follow-up due"), the text how long:
+// "3 h 02 min", "2 d 4 h", "Overdue 39 min", "Now" (due this minute). Every countdown of the
+// app (queue, search, lead detail) is written by this one function.
+export const COUNTDOWN_LABEL = { first_response: 'Reply due', follow_up: 'Follow-up due' };
+export function fmtCountdown(diff, metric) {
+  const label = COUNTDOWN_LABEL[metric] || COUNTDOWN_LABEL.follow_up;
+  if (diff > 0) return { label, text: fmtDuration(diff, { up: true }), over: false };
+  if (diff > -60_000) return { label, text: 'Now', over: true };
+  return { label, text: `Overdue ${fmtDuration(diff)}`, over: true };
+}
+
+// How long ago something happened ("Synced 7 seconds ago"). A past event never reads as a
+// future one ("in 7 seconds"): the shared ticker's `now` may lag the moment just recorded.
 export function fmtAgo(iso, now = Date.now()) {
   if (!iso) return '';
-  const diff = (Date.parse(iso) - now) / 1000;
+  const diff = Math.min(0, (Date.parse(iso) - now) / 1000);
   if (Math.abs(diff) < 5) return relative.format(0, 'second');
   const abs = Math.abs(diff);
   if (abs < 60) return relative.format(Math.round(diff), 'second');

@@ -15,7 +15,7 @@ export function orgSettings(records = []) {
   for (const r of records) {
     if (r?.entity === 'org' && (!org || (r.version ?? 0) > (org.version ?? 0))) org = r;
   }
-  return {
+  const settings = {
     id: org?.id ?? null,
     name: org?.name ?? null,
     timezone: org?.timezone ?? null,
@@ -23,8 +23,14 @@ export function orgSettings(records = []) {
     version: org?.version ?? null,
     lead_sources: listOr(org?.lead_sources, DEFAULT_SOURCES),
     lost_reasons: listOr(org?.lost_reasons, DEFAULT_LOST_REASONS),
+    // Set explicitly by an admin (PATCH /org); null: quick capture presets no source.
+    default_source: null,
     synced: Boolean(org),
   };
+  if (typeof org?.default_source === 'string' && settings.lead_sources.includes(org.default_source)) {
+    settings.default_source = org.default_source;
+  }
+  return settings;
 }
 
 // The same, read straight from IndexedDB (only the org record's keys).
@@ -45,12 +51,13 @@ export const sourceOptions = (org) => org.lead_sources.map((value) => ({ value, 
 export const lostReasonOptions = (org) =>
   org.lost_reasons.map((value) => ({ value, label: lostReasonLabel(value) }));
 
-// Quick capture's source: the one chosen if the list (still) has it, else "phone" if the
-// list has it, else the list's first.
+// Quick capture's source: the one chosen if the list (still) has it, else the
+// organisation's explicit default_source, else '' — nothing preset: the person chooses
+// (quick capture blocks Save until they do; see rules.js checkCapture).
 export function sourceChoice(org, chosen) {
   const list = org.lead_sources;
   if (chosen != null && list.includes(chosen)) return chosen;
-  return list.includes('phone') ? 'phone' : list[0];
+  return org.default_source && list.includes(org.default_source) ? org.default_source : '';
 }
 
 // The lost reason: the one chosen if the list (still) has it, else the list's first.

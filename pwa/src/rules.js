@@ -85,6 +85,11 @@ export function check(name, values, { partial = false } = {}) {
     if (!Number.isFinite(n)) errors[f] = { code: 'number' };
     else if (n < min || n > max) errors[f] = { code: 'range', min, max };
   }
+  if (name === 'followup' && !blank(values.next_follow_up_at) && !blank(values.happened_at) &&
+      Date.parse(values.next_follow_up_at) < Date.parse(values.happened_at)) {
+    // The server's rule (create_follow_up): a next follow-up never lies before the contact.
+    errors.next_follow_up_at = { code: 'past' };
+  }
   if (name === 'lead') {
     if (!blank(values.phone) && !errors.phone && !phoneLooksValid(values.phone)) errors.phone = { code: 'phone' };
     if (!blank(values.email) && !errors.email && !emailLooksValid(values.email)) errors.email = { code: 'email' };
@@ -97,4 +102,44 @@ export function checkMutation(name, args) {
   const how = RULES_OF[name];
   if (!how) return {};
   return check(how.rules, how.in ? args[how.in] || {} : args, { partial: how.partial });
+}
+
+// --- quick capture: who a new lead may go to, and what must be chosen ----------------------
+
+// People who can own leads (app/accounts/permissions.py SALES_ROLES).
+export const SALES_ROLES = ['admin', 'lead', 'rep'];
+
+// Whom `me` may give a new lead to, from the synced people (`state.users`): the mirror of
+// the server's `permissions.may_give_lead_to` (and `must_name_owner`; the owner must be an
+// active sales person, `may_own_leads`) — change them together. An admin: any active sales
+// person; a team lead: themselves and the active sales people of their teams; customer
+// service: any active sales person, and must choose one; a rep: themselves only (no picker).
+// → {offer, required, choices: [{id, name}]} sorted by name; `me`'s own synced record wins
+// over the session's copy (its teams may have changed since sign-in).
+export function ownerChoices(me, users = []) {
+  const none = { offer: false, required: false, choices: [] };
+  if (!me) return none;
+  const self = users.find((u) => u.id === me.id) || me;
+  const role = self.role;
+  const mayOwn = (u) => u.active !== false && SALES_ROLES.includes(u.role);
+  let people;
+  if (role === 'admin' || role === 'cs') people = users.filter(mayOwn);
+  else if (role === 'lead') {
+    const teams = new Set(self.team_ids || []);
+    people = users.filter((u) => mayOwn(u) && (u.id === self.id || (u.team_ids || []).some((t) => teams.has(t))));
+  } else return none;
+  const choices = people
+    .map((u) => ({ id: u.id, name: u.name || u.email || u.id }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { offer: choices.length > 0 || role === 'cs', required: role === 'cs', choices };
+}
+
+// Quick capture's errors: the lead rules (checkMutation) plus what must be chosen — a source
+// (the organisation presets none unless it set `default_source`) and, for customer service,
+// an owner. {field: {code}} as check() gives.
+export function checkCapture(args, { ownerRequired = false } = {}) {
+  const errors = checkMutation('lead.create', args);
+  if (blank(args.source) && !errors.source) errors.source = { code: 'chooseSource' };
+  if (ownerRequired && blank(args.owner_id)) errors.owner_id = { code: 'chooseOwner' };
+  return errors;
 }

@@ -96,7 +96,7 @@ describe('byUrgency with SLA clocks', () => {
     expect(byUrgency([early, later], now + 90_000).map((x) => x.id)).toEqual(['b', 'c']);
   });
 
-  it('a pending contact meets the clock locally; won pauses it', () => {
+  it('a pending contact starts the follow-up cadence locally; won pauses it', () => {
     const l = lead('L', clock('breached', '2026-01-01T09:00:00.000Z'), null, { last_follow_up_at: null });
     const view = materialize({
       leads: [l, { ...l, id: 'M' }],
@@ -106,9 +106,10 @@ describe('byUrgency with SLA clocks', () => {
         e(2, 'lead.set_stage', { id: 'M', stage: 'won', won_value: 5 }),
       ],
     });
-    expect(view.leads.get('L').sla).toMatchObject({ state: 'met', met_at: '2026-01-01T11:00:00.000Z' });
+    expect(view.leads.get('L').sla).toMatchObject({ metric: 'follow_up', state: 'ok', started_at: '2026-01-01T11:00:00.000Z', _local: true });
     expect(view.leads.get('M').sla.state).toBe('paused');
-    expect(clockOf(view.leads.get('L'), now).running).toBe(false);
+    expect(clockOf(view.leads.get('L'), now)).toMatchObject({ running: true, state: 'ok' });
+    expect(clockOf(view.leads.get('M'), now)).toMatchObject({ due: null, state: 'paused' });
   });
 
   it('picks the policy the server would: most specific, then strictest', () => {

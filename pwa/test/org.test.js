@@ -35,7 +35,8 @@ describe('the organisation lists on the device', () => {
       { value: 'trade_show', label: 'Trade show' },
     ]);
     expect(lostReasonOptions(org)[0]).toEqual({ value: 'price_too_high', label: 'Price too high' });
-    expect(sourceChoice(org)).toBe('phone');
+    expect(org.default_source).toBe(null);
+    expect(sourceChoice(org)).toBe(''); // no silent default: the person chooses
     expect(lostReasonChoice(org)).toBe('price_too_high');
     expect(orgSettings()).toEqual(org); // the store's state before its first read
   });
@@ -62,19 +63,31 @@ describe('the organisation lists on the device', () => {
     ]);
     // What the store derives from every stored record is the same.
     expect(orgSettings(await db.getAll('records'))).toEqual(org);
-    // "phone" is gone: quick capture starts on the first of the list, and never keeps a
-    // choice the list no longer has.
-    expect(sourceChoice(org)).toBe('website');
+    // No default_source: quick capture presets nothing, and never keeps a choice the list
+    // no longer has.
+    expect(sourceChoice(org)).toBe('');
     expect(sourceChoice(org, 'Alibaba')).toBe('Alibaba');
-    expect(sourceChoice(org, 'phone')).toBe('website');
+    expect(sourceChoice(org, 'phone')).toBe('');
     expect(lostReasonChoice(org, 'Delivery time too long')).toBe('Delivery time too long');
     expect(lostReasonChoice(org, 'no_response')).toBe('price_too_high');
   });
 
-  it('keeps "phone" as the default source while the list has it, wherever it stands', () => {
-    const org = orgSettings([{ entity: 'org', id: ORG, ...orgData({ lead_sources: ['Alibaba', 'referral', 'phone'] }) }]);
-    expect(sourceChoice(org)).toBe('phone');
-    expect(sourceOptions(org).map((o) => o.label)).toEqual(['Alibaba', 'Referral', 'Phone']);
+  it('presets no source ("phone" is no default any more), only the organisation\'s explicit default_source', () => {
+    const plain = orgSettings([{ entity: 'org', id: ORG, ...orgData({ lead_sources: ['Alibaba', 'referral', 'phone'] }) }]);
+    expect(plain.default_source).toBe(null);
+    expect(sourceChoice(plain)).toBe('');
+    expect(sourceOptions(plain).map((o) => o.label)).toEqual(['Alibaba', 'Referral', 'Phone']);
+    const withDefault = orgSettings([{
+      entity: 'org', id: ORG, ...orgData({ lead_sources: ['Alibaba', 'referral'], default_source: 'referral' }),
+    }]);
+    expect(withDefault.default_source).toBe('referral');
+    expect(sourceChoice(withDefault)).toBe('referral');
+    expect(sourceChoice(withDefault, 'Alibaba')).toBe('Alibaba');
+    expect(sourceChoice(withDefault, 'gone')).toBe('referral');
+    // A default the list no longer has (a device between two syncs) presets nothing.
+    const stale = orgSettings([{ entity: 'org', id: ORG, ...orgData({ lead_sources: ['Alibaba'], default_source: 'referral' }) }]);
+    expect(stale.default_source).toBe(null);
+    expect(sourceChoice(stale)).toBe('');
   });
 
   it('follows a later change of the lists, and a reset', async () => {

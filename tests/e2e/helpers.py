@@ -68,6 +68,7 @@ def capture_lead(page: Page, name: str, phone: str, product: str | None = None) 
         page.get_by_label("Product", exact=True).select_option(label=product)
     else:
         page.get_by_label("Or type the product").fill("Spare parts")
+    page.get_by_label("Source").select_option("phone")  # no preset source: the person picks
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
 

@@ -36,6 +36,7 @@ def open_capture(page: Page, name: str, phone: str) -> None:
     page.get_by_label("Contact name").fill(name)
     page.get_by_label("Phone").fill(phone)
     page.get_by_label("Or type the product").fill("Spare parts")
+    page.get_by_label("Source").select_option("phone")  # no preset source: the person picks
 
 
 def leads_named(api, name: str) -> list[dict]:

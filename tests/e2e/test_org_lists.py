@@ -34,17 +34,17 @@ def test_org_lists_reach_capture_and_lost_reason(new_context, api):
 
     # Before the organisation sets its own lists: the defaults.
     nav.get_by_role("link", name="New").click()
-    expect(source.locator("option")).to_have_count(8)
-    expect(source).to_have_value("phone")
+    expect(source.locator("option")).to_have_count(9)  # "Choose…" and the 8 defaults
+    expect(source).to_have_value("")  # no preset source: the person picks
 
     lists = admin.call("PATCH", "/api/v1/org", {"lead_sources": SOURCES, "lost_reasons": REASONS})
     try:
         assert (lists["lead_sources"], lists["lost_reasons"]) == (SOURCES, REASONS)
         sync_now(page)
-        # The open form follows the sync: exactly the organisation's sources, in order; its
-        # default ("phone" is gone) is the first.
-        expect(source.locator("option")).to_have_text(["Website", "Alibaba"])
-        expect(source).to_have_value("website")
+        # The open form follows the sync: exactly the organisation's sources, in order, and
+        # still nothing preset (the organisation set no default_source).
+        expect(source.locator("option")).to_have_text(["Choose…", "Website", "Alibaba"])
+        expect(source).to_have_value("")
         wait_synced(page)
 
         name = f"Org lists {uuid.uuid4().hex[:6]}"

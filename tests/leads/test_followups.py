@@ -180,3 +180,67 @@ def test_happened_at_is_required_and_needs_a_time_zone(api_as, org):
         error = error_of(rep.post(f"{LEADS}/{lead['id']}/followups", json=body), 422)
         assert "happened_at" in error["fields"]
     assert get_lead(rep, lead["id"])["follow_ups"] == []
+
+
+def _backdate(app, org, lead_id, **columns):
+    with app.app_context(), tenant(org.id):
+        row = db.session.get(Lead, (org.id, uuid.UUID(lead_id)))
+        for name, value in columns.items():
+            setattr(row, name, value)
+        db.session.commit()
+
+
+def test_a_call_without_a_next_date_clears_a_stale_one_and_the_cadence_decides(api_as, org, app):
+    rep = api_as(org.rep)
+    lead = new_lead(rep)
+    stale = now() - hours(1)
+    _backdate(app, org, lead["id"], created_at=now() - timedelta(days=2), next_follow_up_at=stale)
+    entry = log(rep, lead["id"], kind="call")
+    stored = get_lead(rep, lead["id"])
+    assert stored["next_follow_up_at"] is None
+    clock = stored["sla"]
+    assert clock["metric"] == "follow_up" and clock["state"] == "ok"
+    assert clock["started_at"] == entry["happened_at"]
+    # Three business days of eight hours (the default cadence), never the stale date.
+    assert clock["due_at"] > iso(now() + timedelta(days=2))
+
+
+def test_a_call_keeps_a_future_next_date_and_a_note_keeps_a_past_one(api_as, org, app):
+    rep = api_as(org.rep)
+    lead = new_lead(rep)
+    later = now() + hours(3)
+    _backdate(app, org, lead["id"], next_follow_up_at=later)
+    log(rep, lead["id"], kind="call")
+    stored = get_lead(rep, lead["id"])
+    assert stored["next_follow_up_at"] == iso(later)[:23] + "Z"
+    assert stored["sla"]["due_at"] == stored["next_follow_up_at"]  # the earlier deadline
+    past = now() - hours(1)
+    _backdate(app, org, lead["id"], next_follow_up_at=past)
+    log(rep, lead["id"], kind="note")  # a note is no contact: nothing moves
+    assert get_lead(rep, lead["id"])["next_follow_up_at"] == iso(past)[:23] + "Z"
+
+
+def test_a_next_date_before_the_contact_is_refused_with_the_field(api_as, org):
+    rep = api_as(org.rep)
+    lead = new_lead(rep)
+    error = error_of(
+        rep.post(
+            f"{LEADS}/{lead['id']}/followups",
+            json={
+                "kind": "call",
+                "happened_at": iso(now()),
+                "next_follow_up_at": iso(now() - timedelta(minutes=5)),
+            },
+        ),
+        422,
+    )
+    assert "next_follow_up_at" in error["fields"]
+    assert get_lead(rep, lead["id"])["follow_ups"] == []
+    # Logged offline: a next date after the call, though past by the time it syncs, is fine.
+    log(
+        rep,
+        lead["id"],
+        kind="call",
+        happened_at=iso(now() - hours(2)),
+        next_follow_up_at=iso(now() - hours(1)),
+    )

@@ -48,10 +48,63 @@ def test_new_choices_must_come_from_the_organisations_lists(api_as, org, own_lis
     assert lost.json["lost_reason"] == "Delivery time too long"
 
 
-def test_a_lead_given_no_source_takes_one_the_organisation_allows(api_as, org, own_lists):
-    # the organisation's list has no "other": the first of its own is the default
-    lead = new_lead(api_as(org.rep))
-    assert lead["source"] == OWN_SOURCES[0]
+def test_a_lead_given_no_source_is_refused_when_nothing_may_stand_for_it(api_as, org, own_lists):
+    # no default_source and no "other" in the list: no channel is guessed, the person chooses
+    refused = api_as(org.rep).post(LEADS, json={"contact_name": "Ada"})
+    assert error_of(refused, 422)["fields"] == {"source": ["Choose where this inquiry came from."]}
+    device = Replica(api_as(org.rep))
+    result = device.push(("lead.create", lead_args()))["results"][0]
+    assert result["status"] == "rejected", result
+
+
+def test_a_lead_given_no_source_takes_the_organisations_default_source(api_as, org, own_lists):
+    admin = api_as(org.admin)
+    assert own_lists["default_source"] is None
+    assert admin.patch(ORG, json={"default_source": "Alibaba"}).json["default_source"] == "Alibaba"
+    assert new_lead(api_as(org.rep))["source"] == "Alibaba"
+    assert new_lead(api_as(org.rep), source="website")["source"] == "website"
+    device = Replica(api_as(org.rep))
+    device.push(("lead.create", lead_args()))
+    device.pull_all()
+    assert {lead["source"] for lead in device.of("lead").values()} == {"Alibaba", "website"}
+
+
+def test_without_a_default_source_a_missing_source_is_recorded_as_other(api_as, org):
+    # "other" says "not said": the old clients' (and API scripts') fallback, never a channel
+    assert api_as(org.rep).get(ORG).json["default_source"] is None
+    assert new_lead(api_as(org.rep))["source"] == "other"
+
+
+def test_the_default_source_must_be_one_of_the_lead_sources(api_as, org, own_lists):
+    admin = api_as(org.admin)
+    before = admin.get(ORG).json
+    for bad in ("walk_in", "", "   ", "x" * 41, 7):
+        response = admin.patch(ORG, json={"default_source": bad})
+        assert "default_source" in error_of(response, 422)["fields"], bad
+    assert admin.get(ORG).json == before
+    # set with the list in one request, then a list that drops it is refused until it goes
+    body = admin.patch(ORG, json={"lead_sources": ["web", "fair"], "default_source": " fair "}).json
+    assert (body["lead_sources"], body["default_source"]) == (["web", "fair"], "fair")
+    refused = admin.patch(ORG, json={"lead_sources": ["web"]})
+    assert "default_source" in error_of(refused, 422)["fields"]
+    refused = admin.patch(ORG, json={"lead_sources": None})  # the defaults have no "fair"
+    assert "default_source" in error_of(refused, 422)["fields"]
+    body = admin.patch(ORG, json={"lead_sources": ["web"], "default_source": None}).json
+    assert (body["lead_sources"], body["default_source"]) == (["web"], None)
+    assert api_as(org.lead).patch(ORG, json={"default_source": "web"}).status_code == 403
+
+
+def test_devices_receive_the_default_source_as_rest_answers_it(api_as, org):
+    device = Replica(api_as(org.rep))
+    device.pull_all()
+    (settings,) = device.of("org").values()
+    assert settings["default_source"] is None
+    body = api_as(org.admin).patch(ORG, json={"default_source": "referral"}).json
+    answer = device.pull_page()
+    assert [c["entity"] for c in answer["changes"]] == ["org"]
+    (settings,) = device.of("org").values()
+    assert settings == body == api_as(org.rep).get(ORG).json
+    assert settings["default_source"] == "referral"
 
 
 def test_a_lead_keeps_a_source_the_organisation_later_dropped(api_as, org):

@@ -1,13 +1,13 @@
 import { useRef, useState } from 'preact/hooks';
 import { S } from '../strings.js';
 import { sourceChoice, sourceOptions } from '../org.js';
-import { mutate, useStore } from '../store.js';
+import { me, mutate, useStore } from '../store.js';
 import { navigate } from '../router.jsx';
 import { uuid } from '../sync/db.js';
 import { pathOf } from '../sync/entities.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
 import { Screen, fieldMessage } from '../components.jsx';
-import { checkMutation } from '../rules.js';
+import { checkCapture, ownerChoices } from '../rules.js';
 
 const inOneDay = () => toLocalInput(new Date(Date.now() + 24 * 3600_000).toISOString());
 
@@ -15,12 +15,18 @@ export function Capture() {
   const s = useStore();
   const products = s.products.filter((p) => p.active !== false);
   const [f, setF] = useState({
-    contact_name: '', company: '', phone: '', product_id: '', product_text: '', source: sourceChoice(s.org),
-    next_follow_up_at: inOneDay(), notes: '',
+    contact_name: '', company: '', phone: '', email: '', product_id: '', product_text: '',
+    source: sourceChoice(s.org), owner_id: '', next_follow_up_at: inOneDay(), notes: '',
   });
   // The organisation's list may change under an open form (a sync): never send a source it
-  // no longer has.
+  // no longer has. '' until chosen, unless the organisation set a default_source.
   const source = sourceChoice(s.org, f.source);
+  // Whom this person may give the lead to (rules.js ownerChoices, the server's
+  // may_give_lead_to): a rep captures for themselves; customer service must choose.
+  const self = me();
+  const owners = ownerChoices(self, s.users);
+  const ownerId = owners.choices.some((o) => o.id === f.owner_id) ? f.owner_id : '';
+  const checkArgs = (args) => checkCapture(args, { ownerRequired: owners.required });
   const [errors, setErrors] = useState({});
   const [checkedOnce, setCheckedOnce] = useState(false);
   // The lead's id is made once per form: a second submit (a double tap) is the same
@@ -31,8 +37,12 @@ export function Capture() {
   const form = useRef(null);
 
   function argsOf(values) {
-    const args = { id, contact_name: values.contact_name.trim(), source };
-    for (const k of ['company', 'phone', 'product_text', 'notes']) if (values[k].trim()) args[k] = values[k].trim();
+    const args = { id, contact_name: values.contact_name.trim() };
+    const chosenSource = sourceChoice(s.org, values.source);
+    if (chosenSource) args.source = chosenSource;
+    const owner = owners.choices.some((o) => o.id === values.owner_id) ? values.owner_id : '';
+    if (owner && owner !== self?.id) args.owner_id = owner; // none: the person themselves
+    for (const k of ['company', 'phone', 'email', 'product_text', 'notes']) if (values[k].trim()) args[k] = values[k].trim();
     if (values.product_id) args.product_id = values.product_id;
     if (values.next_follow_up_at) args.next_follow_up_at = fromLocalInput(values.next_follow_up_at);
     return args;
@@ -43,8 +53,17 @@ export function Capture() {
     onInput: (e) => {
       const next = { ...f, [k]: e.currentTarget.value };
       setF(next);
-      if (checkedOnce) setErrors(checkMutation('lead.create', argsOf(next))); // messages follow the typing
+      if (checkedOnce) setErrors(checkArgs(argsOf(next))); // messages follow the typing
     },
+    'aria-invalid': errors[k] ? 'true' : undefined,
+    'aria-describedby': errors[k] ? `capture-${k}-error` : undefined,
+  });
+  const choose = (k) => (e) => {
+    const next = { ...f, [k]: e.currentTarget.value };
+    setF(next);
+    if (checkedOnce) setErrors(checkArgs(argsOf(next)));
+  };
+  const invalidProps = (k) => ({
     'aria-invalid': errors[k] ? 'true' : undefined,
     'aria-describedby': errors[k] ? `capture-${k}-error` : undefined,
   });
@@ -54,11 +73,12 @@ export function Capture() {
     e.preventDefault();
     if (saving.current) return;
     const args = argsOf(f);
-    const found = checkMutation('lead.create', args);
+    const found = checkArgs(args);
     setErrors(found);
     setCheckedOnce(true);
     if (Object.keys(found).length) {
-      const first = ['contact_name', 'phone', 'company', 'product_text', 'notes'].find((k) => found[k]);
+      const first = ['contact_name', 'phone', 'email', 'company', 'owner_id', 'product_text', 'source', 'notes']
+        .find((k) => found[k]);
       form.current?.elements.namedItem(first)?.focus();
       return;
     }
@@ -66,7 +86,8 @@ export function Capture() {
     setBusy(true);
     try {
       await mutate('lead.create', args);
-      navigate(pathOf('lead', id));
+      // Customer service sees no leads: the one it handed over leaves its device once sent.
+      navigate(self?.role === 'cs' ? '/' : pathOf('lead', id));
     } catch (error) {
       saving.current = false;
       setBusy(false);
@@ -89,10 +110,25 @@ export function Capture() {
         </label>
         {message('phone')}
         <label>
+          {S.email}
+          <input name="email" type="email" inputMode="email" autocomplete="email" {...bind('email')} />
+        </label>
+        {message('email')}
+        <label>
           {S.company}
           <input name="company" autocomplete="organization" {...bind('company')} />
         </label>
         {message('company')}
+        {owners.offer && (
+          <label>
+            <span>{S.ownerForLead}{owners.required && <span aria-hidden="true"> *</span>}</span>
+            <select name="owner_id" aria-label={S.ownerForLead} required={owners.required} value={ownerId} onChange={choose('owner_id')} {...invalidProps('owner_id')}>
+              <option value="">{owners.required ? S.choose : S.ownerMe(self?.name || '')}</option>
+              {owners.choices.filter((o) => o.id !== self?.id).map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
+            </select>
+          </label>
+        )}
+        {owners.offer && message('owner_id')}
         <label>
           {S.product}
           <select name="product_id" aria-label={S.product} value={f.product_id} onChange={(e) => setF({ ...f, product_id: e.currentTarget.value })}>
@@ -108,11 +144,13 @@ export function Capture() {
         )}
         {!f.product_id && message('product_text')}
         <label>
-          {S.source}
-          <select name="source" aria-label={S.source} value={source} onChange={(e) => setF({ ...f, source: e.currentTarget.value })}>
+          <span>{S.source} <span aria-hidden="true">*</span></span>
+          <select name="source" aria-label={S.source} required value={source} onChange={choose('source')} {...invalidProps('source')}>
+            {!s.org.default_source && <option value="">{S.choose}</option>}
             {sourceOptions(s.org).map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
           </select>
         </label>
+        {message('source')}
         <label>
           {S.nextFollowUp}
           <input name="next_follow_up_at" type="datetime-local" {...bind('next_follow_up_at')} />

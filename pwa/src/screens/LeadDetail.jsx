@@ -5,8 +5,9 @@ import { dismissProblem, followupsOf, mutate, useStore } from '../store.js';
 import { uuid } from '../sync/db.js';
 import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
 import { Countdown, DraftCard, Screen, fieldMessage, problemText, useNow } from '../components.jsx';
-import { OPEN_STAGES, clockOf, policyFor } from '../sync/apply.js';
-import { isDraft, problemsOf } from '../sync/entities.js';
+import { OPEN_STAGES, clockOf, defaultNextFollowUp, policyFor } from '../sync/apply.js';
+import { isDraft, pathOf, problemsOf } from '../sync/entities.js';
+import { Link } from '../router.jsx';
 import { checkMutation } from '../rules.js';
 
 const ACTIONS = [
@@ -17,12 +18,14 @@ const ACTIONS = [
   ['won', S.actWon],
   ['lost', S.actLost],
   ['edit', S.actEdit],
+  ['reopen', S.actReopen],
 ];
 
 function ActionForm({ kind, lead, org, onDone }) {
   const [f, setF] = useState({
     note: '', outcome: '', amount: '', reason: lostReasonChoice(org), value: lead.estimated_value ?? '',
-    next: toLocalInput(lead.next_follow_up_at), phone: lead.phone || '', company: lead.company || '',
+    // A contact's form offers a future next follow-up (the lead's own if still ahead).
+    next: toLocalInput(kind === 'next' ? lead.next_follow_up_at : defaultNextFollowUp(lead)), reopen: 'contacted', phone: lead.phone || '', company: lead.company || '',
     email: lead.email || '', notes: lead.notes || '',
   });
   const bind = (k) => ({ value: f[k], onInput: (e) => setF({ ...f, [k]: e.currentTarget.value }) });
@@ -36,7 +39,7 @@ function ActionForm({ kind, lead, org, onDone }) {
   const described = (k) => (errors[k] ? { 'aria-invalid': 'true', 'aria-describedby': `act-${k}-error` } : {});
   const message = (k) => errors[k] && <p class="field-error" id={`act-${k}-error`}>{err(k)}</p>;
   // A form's field -> the mutation's: what the rules check, with the form's names.
-  const FORM_NAME = { quoted_amount: 'amount', won_value: 'value' };
+  const FORM_NAME = { quoted_amount: 'amount', won_value: 'value', next_follow_up_at: 'next' };
 
   // Checked with rules.js before anything is saved; each problem shown at its field.
   function checked(name, args) {
@@ -67,6 +70,10 @@ function ActionForm({ kind, lead, org, onDone }) {
       if (!checked('followup.create', args)) return false;
       await mutate('followup.create', args);
     } else if (kind === 'next') {
+      if (next && Date.parse(next) < Date.now()) {
+        setErrors({ next: { code: 'past' } });
+        return false;
+      }
       await mutate('lead.update', { id: lead.id, base_version: lead.version, set: { next_follow_up_at: next } });
     } else if (kind === 'won') {
       const args = { id: lead.id, stage: 'won', won_value: Number(f.value), note: f.note || undefined };
@@ -74,6 +81,10 @@ function ActionForm({ kind, lead, org, onDone }) {
       await mutate('lead.set_stage', args);
     } else if (kind === 'lost') {
       const args = { id: lead.id, stage: 'lost', lost_reason: reason, note: f.note || undefined };
+      if (!checked('lead.set_stage', args)) return false;
+      await mutate('lead.set_stage', args);
+    } else if (kind === 'reopen') {
+      const args = { id: lead.id, stage: f.reopen, note: f.note || undefined };
       if (!checked('lead.set_stage', args)) return false;
       await mutate('lead.set_stage', args);
     } else if (kind === 'edit') {
@@ -121,8 +132,15 @@ function ActionForm({ kind, lead, org, onDone }) {
           {message('notes')}
         </>
       )}
-      {['call', 'visit', 'quote', 'won', 'lost'].includes(kind) && (
-        <label>{S.note}<textarea name="note" rows={2} {...bind('note')} {...described('note')} /></label>
+      {kind === 'reopen' && (
+        <label>{S.reopenStage}
+          <select name="reopen_stage" value={f.reopen} onChange={(e) => setF({ ...f, reopen: e.currentTarget.value })}>
+            {OPEN_STAGES.map((st) => <option key={st} value={st}>{STAGE_LABEL[st]}</option>)}
+          </select>
+        </label>
+      )}
+      {['call', 'visit', 'quote', 'won', 'lost', 'reopen'].includes(kind) && (
+        <label>{kind === 'reopen' ? S.reopenNote : S.note}<textarea name="note" rows={2} {...bind('note')} {...described('note')} /></label>
       )}
       {message('note')}
       {['call', 'visit', 'quote'].includes(kind) && (
@@ -131,9 +149,10 @@ function ActionForm({ kind, lead, org, onDone }) {
       {message('outcome')}
       {['call', 'visit', 'quote', 'next'].includes(kind) && (
         <label>{S.nextFollowUp}
-          <input name="next_follow_up_at" type="datetime-local" required={kind === 'next'} {...bind('next')} />
+          <input name="next_follow_up_at" type="datetime-local" required={kind === 'next'} {...bind('next')} {...described('next')} />
         </label>
       )}
+      {message('next')}
       {Object.keys(errors).length > 0 && <p class="error" role="alert">{S.fixBelow}</p>}
       <div class="row">
         <button type="submit" class="primary" disabled={busy}>{S.save}</button>
@@ -149,21 +168,17 @@ function ActionForm({ kind, lead, org, onDone }) {
 function SlaClock({ lead, policies }) {
   const now = useNow(1000);
   const sla = lead.sla;
-  if (!sla) return <dd class="sla"><span class="muted">{S.slaNone}</span></dd>;
+  // The lead's one countdown leads the row (what is due, how long; none once closed).
+  if (!sla) return <dd class="sla"><Countdown lead={lead} /><br /><span class="muted">{S.slaNone}</span></dd>;
   const c = clockOf(lead, now);
   const state = c.running ? c.state : sla.state;
   const policy = policyFor(lead, policies);
   return (
     <dd class="sla">
+      <Countdown lead={lead} /><br />
       <span class="sla-metric">{SLA_METRIC[sla.metric] || sla.metric}</span>{' '}
       <span class={`sla-state sla-${state}`}>{SLA_STATE[state] || state}</span>
-      {sla.due_at && state !== 'met' && (
-        <>
-          <br />
-          {S.slaDue} {fmtDateTime(sla.due_at)}
-          {c.running && <> · <Countdown at={sla.due_at} /></>}
-        </>
-      )}
+      {c.running && sla.due_at && <><br />{S.slaDue} {fmtDateTime(sla.due_at)}</>}
       {sla.met_at && state === 'met' && <><br />{S.slaMetAt(fmtDateTime(sla.met_at))}</>}
       {sla.breached_at && state === 'breached' && <><br />{S.slaBreachedAt(fmtDateTime(sla.breached_at))}</>}
       {sla.escalated_at && <><br />{S.slaEscalatedAt(fmtDateTime(sla.escalated_at))}</>}
@@ -233,8 +248,13 @@ export function LeadDetail({ id }) {
         {owner && <><dt>{S.owner}</dt><dd>{owner.name}</dd></>}
         <dt>{S.sla}</dt>
         <SlaClock lead={lead} policies={s.slaPolicies} />
-        <dt>{S.nextFollowUp}</dt>
-        <dd>{lead.next_follow_up_at && <>{fmtDateTime(lead.next_follow_up_at)}<br /></>}<Countdown at={lead.next_follow_up_at} /></dd>
+        {/* A closed lead owes no follow-up: the row would only confuse. */}
+        {OPEN_STAGES.includes(lead.stage) && <><dt>{S.nextFollowUp}</dt>
+          <dd>{lead.next_follow_up_at ? fmtDateTime(lead.next_follow_up_at) : <span class="muted">{S.noNextFollowUp}</span>}</dd></>}
+        {lead.possible_duplicate_of && <><dt>{S.possibleDuplicate}</dt>
+          <dd class="duplicate">{S.duplicateOf}{' '}{s.leads.has(lead.possible_duplicate_of)
+            ? <Link href={pathOf('lead', lead.possible_duplicate_of)}>{s.leads.get(lead.possible_duplicate_of).contact_name}</Link>
+            : S.duplicateHidden}</dd></>}
         {lead.notes && <><dt>{S.notes}</dt><dd class="pre">{lead.notes}</dd></>}
       </dl>
       {lead._pending && <p class="note">{S.notSent}</p>}
@@ -242,12 +262,13 @@ export function LeadDetail({ id }) {
       {!lead._draft && <section aria-labelledby="actions-h">
         <h2 id="actions-h">{S.actions}</h2>
         <div class="actions" role="group" aria-label={S.actions}>
-          {ACTIONS.filter(([k]) => open || k === 'edit' || (lead.stage === 'lost' && k === 'next')).map(([k, label]) => (
+          {ACTIONS.filter(([k]) => (open ? k !== 'reopen' : k === 'edit' || (lead.stage === 'lost' && k === 'reopen'))).map(([k, label]) => (
             <button key={k} type="button" aria-pressed={action === k} onClick={() => setAction(action === k ? null : k)}>
               {label}
             </button>
           ))}
         </div>
+        {lead.stage === 'won' && <p class="note">{S.wonFinal}</p>}
         {action && <ActionForm key={action} kind={action} lead={lead} org={s.org} onDone={() => setAction(null)} />}
         {canAssign && (
           <label class="assign">{S.reassign}

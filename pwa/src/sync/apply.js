@@ -7,9 +7,10 @@ import { MATERIALIZED, MUTATIONS, isDraft } from './entities.js';
 export * from './leads.js';
 
 // Apply one outbox entry to `state` (a Map per entity with mutations: {leads, followups}) in place.
-export function applyMutation(state, entry, me) {
+// `ctx.policies`: the synced SLA policies (a contact's follow-up clock uses their target).
+export function applyMutation(state, entry, me, ctx = {}) {
   if (entry.status === 'rejected') return;
-  MUTATIONS[entry.name]?.apply(state, entry.args || {}, entry, me);
+  MUTATIONS[entry.name]?.apply(state, entry.args || {}, entry, me, ctx);
 }
 
 // Server truth plus what is not yet acknowledged, as plain Maps keyed by id: `lists` holds
@@ -20,7 +21,8 @@ export function applyMutation(state, entry, me) {
 export function materialize({ outbox, me, problems = [], ...lists }) {
   const state = {};
   for (const e of MATERIALIZED) state[e.view] = new Map((lists[e.view] || []).map((r) => [r.id, r]));
-  for (const entry of [...outbox].sort((x, y) => x.id - y.id)) applyMutation(state, entry, me);
+  const ctx = { policies: lists.slaPolicies || [] };
+  for (const entry of [...outbox].sort((x, y) => x.id - y.id)) applyMutation(state, entry, me, ctx);
   const drafts = problems.filter(isDraft);
   if (drafts.length && state.leads) {
     for (const p of drafts) {

@@ -7,7 +7,7 @@
 import { orgSettings } from '../org.js';
 import {
   CONTACTS, CONTACT_KINDS, LEAD_DEFAULTS, OPEN_STAGES, clockAfterContact, clockAfterReschedule,
-  clockAfterStage, ms, stageMoveAllowed,
+  clockAfterStage, ms, nextAfterContact, stageMoveAllowed,
 } from './leads.js';
 
 // The store shared by entities without one of their own, keyed "entity:id", each row the
@@ -49,10 +49,10 @@ function updateLead(state, a, entry) {
   state.leads.set(a.id, lead);
 }
 
-function setStage(state, a, entry, me) {
+function setStage(state, a, entry, me, ctx = {}) {
   const old = state.leads.get(a.id);
   if (!old || !stageMoveAllowed(old.stage, a.stage)) return;
-  const lead = { ...old, stage: a.stage, sla: clockAfterStage(old, a.stage) };
+  const lead = { ...old, stage: a.stage, sla: clockAfterStage(old, a.stage, entry.client_time, ctx.policies) };
   if (a.stage === 'lost') lead.lost_reason = a.lost_reason;
   if (a.stage === 'won') lead.won_value = a.won_value;
   if (OPEN_STAGES.includes(a.stage)) lead.lost_reason = null;
@@ -77,7 +77,7 @@ function assignLead(state, a, entry) {
 }
 
 // A follow-up also moves its lead on, as the server will: stage, next follow-up, SLA clock.
-function createFollowup(state, a, entry, me) {
+function createFollowup(state, a, entry, me, ctx = {}) {
   if (state.followups.has(a.id)) return;
   state.followups.set(a.id, {
     outcome: null, next_follow_up_at: null, quoted_amount: null, note: null,
@@ -89,9 +89,10 @@ function createFollowup(state, a, entry, me) {
   const quoted = a.kind === 'quote' || a.quoted_amount != null;
   if (quoted && (lead.stage === 'new' || lead.stage === 'contacted')) lead.stage = 'quoted';
   else if (CONTACT_KINDS.includes(a.kind) && lead.stage === 'new') lead.stage = 'contacted';
-  if (a.next_follow_up_at != null) lead.next_follow_up_at = a.next_follow_up_at;
+  lead.next_follow_up_at = nextAfterContact(old, a.kind, a.happened_at, a.next_follow_up_at);
   if (CONTACTS.has(a.kind) && !(ms(a.happened_at) < ms(old.sla?.started_at))) {
-    lead.sla = clockAfterContact(old, a.happened_at);
+    const latest = old.last_follow_up_at && old.last_follow_up_at > a.happened_at ? old.last_follow_up_at : a.happened_at;
+    lead.sla = clockAfterContact(old, latest, lead.next_follow_up_at, ctx.policies);
   } else if (a.next_follow_up_at != null) {
     lead.sla = clockAfterReschedule(old, a.next_follow_up_at);
   }

@@ -46,8 +46,12 @@ export function ms(iso) {
 
 // What the lead's clock says now: {metric, state, due, warn, running} or null. `due` is what
 // the countdown counts to: the running clock's due_at, else the lead's own next follow-up.
+// A won or lost lead's clock is paused: nothing to count to (`due` null, state 'paused').
 export function clockOf(lead, now = Date.now()) {
   const c = lead.sla;
+  if (lead.stage === 'won' || lead.stage === 'lost' || c?.state === 'paused') {
+    return { metric: c?.metric || null, state: 'paused', due: null, warn: null, running: false };
+  }
   if (c && RUNNING.includes(c.state) && c.due_at) {
     const due = ms(c.due_at);
     const warn = ms(c.warn_at);
@@ -121,16 +125,77 @@ export function policyFor(lead, policies) {
 }
 
 // What a pending mutation will do to the clock, as far as the device can tell without the
-// business calendar: a contact meets it (the server then starts the next one), won/lost pause
-// it, an earlier next follow-up pulls a follow-up deadline in. The next sync brings the truth.
-export function clockAfterContact(lead, happenedAt) {
-  const c = lead.sla;
-  if (!c || !RUNNING.includes(c.state)) return c;
-  return { ...c, state: 'met', met_at: happenedAt, _local: true };
+// organisation's business calendar: a contact meets the running clock and starts the
+// follow-up cadence from the contact (as the server does), won/lost pause it, an earlier
+// next follow-up pulls a follow-up deadline in. The next sync brings the truth.
+
+// The server's default cadence when no policy matches (app/leads/sla.py): 3 business days
+// of 8 hours.
+export const DEFAULT_FOLLOW_UP_MINUTES = 3 * 8 * 60;
+const DEFAULT_MINUTES = { first_response: 120, follow_up: DEFAULT_FOLLOW_UP_MINUTES };
+const DAY_START = 9, DAY_END = 17; // the server's default sales hours, Monday to Friday
+
+// `minutes` of business time after `start` (ms), in Monday–Friday 09:00–17:00 of the
+// device's time zone: the server's default calendar, read locally.
+export function addBusinessMinutes(start, minutes) {
+  let t = new Date(start);
+  let left = minutes * 60_000;
+  for (let guard = 0; guard < 3700; guard += 1) {
+    const day = t.getDay();
+    const open = new Date(t); open.setHours(DAY_START, 0, 0, 0);
+    const close = new Date(t); close.setHours(DAY_END, 0, 0, 0);
+    if (day !== 0 && day !== 6 && t < close) {
+      const from = t < open ? open : t;
+      const span = close - from;
+      if (left <= span) return from.getTime() + left;
+      left -= span;
+    }
+    t = new Date(t); t.setDate(t.getDate() + 1); t.setHours(0, 0, 0, 0);
+  }
+  return t.getTime();
 }
 
-export function clockAfterStage(lead, stage) {
+// The follow-up clock a contact at `happenedAt` starts, with the lead's next follow-up
+// (`next`, after the server's rule: a stale one is cleared) as the earlier cap, as the
+// server's clock.started does. `policies`: the synced SLA policies (their follow-up target).
+export function followUpClock(lead, happenedAt, next, policies, metric = 'follow_up') {
+  const policy = policyFor({ ...lead, sla: { metric } }, policies);
+  const start = ms(happenedAt);
+  let due = addBusinessMinutes(start, policy ? policy.target_minutes : DEFAULT_MINUTES[metric]);
+  const cap = metric === 'follow_up' ? ms(next) : null;
+  if (cap != null && cap < due) due = Math.max(cap, start);
+  const ratio = policy?.warn_ratio ?? 0.8;
+  const warn = start + (due - start) * ratio; // wall time: close enough until the sync
+  return {
+    metric, state: 'ok', started_at: happenedAt, warn_at: new Date(warn).toISOString(),
+    due_at: new Date(due).toISOString(), breached_at: null, met_at: null, escalated_at: null,
+    _local: true,
+  };
+}
+
+export function clockAfterContact(lead, happenedAt, next = lead.next_follow_up_at, policies = []) {
   const c = lead.sla;
+  if (c?.state === 'paused' || lead.stage === 'won' || lead.stage === 'lost') return c;
+  return followUpClock(lead, happenedAt, next, policies);
+}
+
+// The server's rule (app/leads/service.py create_follow_up): a contact without a next
+// follow-up clears the lead's when it is at or before the contact.
+export function nextAfterContact(lead, kind, happenedAt, next) {
+  if (next != null) return next;
+  if (!CONTACTS.has(kind)) return lead.next_follow_up_at;
+  const old = ms(lead.next_follow_up_at);
+  return old != null && old <= ms(happenedAt) ? null : lead.next_follow_up_at;
+}
+
+// Reopening a lost lead restarts its clock from now, as the server does: the follow-up
+// cadence after a contact, else the first response.
+export function clockAfterStage(lead, stage, at, policies = []) {
+  const c = lead.sla;
+  if ((lead.stage === 'won' || lead.stage === 'lost') && OPEN_STAGES.includes(stage) && at) {
+    const metric = lead.last_follow_up_at ? 'follow_up' : 'first_response';
+    return followUpClock(lead, at, lead.next_follow_up_at, policies, metric);
+  }
   if (!c || !RUNNING.includes(c.state)) return c;
   return stage === 'won' || stage === 'lost' ? { ...c, state: 'paused', _local: true } : c;
 }
@@ -151,4 +216,19 @@ export function clockAfterReschedule(lead, next) {
     state: 'ok', // re-evaluated against the device clock by clockOf
     _local: true,
   };
+}
+
+// The next follow-up a "Log a follow-up" form offers: the lead's own if it is still ahead,
+// else two business days (Monday to Friday) from `now` at 09:00 local time.
+export function defaultNextFollowUp(lead, now = Date.now()) {
+  const own = ms(lead.next_follow_up_at);
+  if (own != null && own > now) return lead.next_follow_up_at;
+  const d = new Date(now);
+  let added = 0;
+  while (added < 2) {
+    d.setDate(d.getDate() + 1);
+    if (d.getDay() !== 0 && d.getDay() !== 6) added += 1;
+  }
+  d.setHours(9, 0, 0, 0);
+  return d.toISOString();
 }
