@@ -330,13 +330,7 @@ export function DraftCard({ problem: p }) {
           }} />
       ))}
       {confirming ? (
-        <div class="confirm" role="alertdialog" aria-labelledby={`${idPrefix}-c`}>
-          <p id={`${idPrefix}-c`}>{S.discardConfirm}</p>
-          <div class="row">
-            <button type="button" class="danger-fill" onClick={() => dismissProblem(p.key)}>{S.discardYes}</button>
-            <button type="button" onClick={() => setConfirming(false)}>{S.keep}</button>
-          </div>
-        </div>
+        <DiscardConfirm id={`${idPrefix}-c`} problemKey={p.key} onKeep={() => setConfirming(false)} />
       ) : (
         <div class="row">
           <button type="submit" class="primary" disabled={busy}>{fields.length ? S.sendAgain : S.retry}</button>
@@ -344,5 +338,18 @@ export function DraftCard({ problem: p }) {
         </div>
       )}
     </form>
+  );
+}
+
+// "Discard what you typed?" for a draft: nothing typed goes without a second, explicit tap.
+export function DiscardConfirm({ id, problemKey, onKeep }) {
+  return (
+    <div class="confirm" role="alertdialog" aria-labelledby={id}>
+      <p id={id}>{S.discardConfirm}</p>
+      <div class="row">
+        <button type="button" class="danger-fill" onClick={() => dismissProblem(problemKey)}>{S.discardYes}</button>
+        <button type="button" onClick={onKeep}>{S.keep}</button>
+      </div>
+    </div>
   );
 }

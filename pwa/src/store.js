@@ -279,12 +279,17 @@ export function syncNow() {
 export async function mutate(name, args) {
   if (state.dbReplaced) throw new Error('reload needed: the database was upgraded in another tab');
   const entry = await enqueue(db, name, args);
+  await afterOutboxWrite();
+  return entry;
+}
+
+// A new outbox entry: show it in every tab and send it as soon as it can go.
+async function afterOutboxWrite() {
   await refresh();
   broadcast({ type: 'changed' });
   if (engine.status.leader) engine.trigger();
   else broadcast({ type: 'kick' });
   requestBackgroundSync();
-  return entry;
 }
 
 // Signing in again as the same person keeps everything and sends the outbox. Another person:
@@ -325,11 +330,7 @@ export async function signOut() {
 export async function resendDraft(key, args) {
   if (state.dbReplaced) throw new Error('reload needed: the database was upgraded in another tab');
   const entry = await resendDraftIn(db, key, args);
-  await refresh();
-  broadcast({ type: 'changed' });
-  if (engine.status.leader) engine.trigger();
-  else broadcast({ type: 'kick' });
-  requestBackgroundSync();
+  await afterOutboxWrite();
   return entry;
 }
 

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { S } from '../strings.js';
 import { dismissProblem, useStore } from '../store.js';
-import { Screen, problemText } from '../components.jsx';
+import { DiscardConfirm, Screen, problemText } from '../components.jsx';
 import { Link } from '../router.jsx';
 import { ENTITY, isDraft, pathOf, recordIn } from '../sync/entities.js';
 
@@ -24,13 +24,7 @@ function Draft({ problem: p }) {
       <span class="badge fix">{S.needsFixing}</span>
       <span>{problemText(p)}</span>
       {confirming ? (
-        <div class="confirm" role="alertdialog" aria-labelledby={`confirm-${p.key}`}>
-          <p id={`confirm-${p.key}`}>{S.discardConfirm}</p>
-          <div class="row">
-            <button type="button" class="danger-fill" onClick={() => dismissProblem(p.key)}>{S.discardYes}</button>
-            <button type="button" onClick={() => setConfirming(false)}>{S.keep}</button>
-          </div>
-        </div>
+        <DiscardConfirm id={`confirm-${p.key}`} problemKey={p.key} onKeep={() => setConfirming(false)} />
       ) : (
         <div class="row">
           {path && <Link href={path} class="button primary">{S.fixIt}</Link>}
