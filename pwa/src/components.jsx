@@ -200,7 +200,7 @@ export function StatusBar() {
         <button type="button" class="link sb-sync" aria-disabled={syncing ? 'true' : undefined}
           onClick={syncing ? undefined : syncNow}>{S.syncNow}</button>
       )}
-      {pending > 0 && s.persisted === false && <p class="sb-warn">{S.evictable}</p>}
+      {pending > 0 && s.storageAtRisk && <p class="sb-warn">{S.evictable}</p>}
       {s.sessionExpired && (
         <p class="sb-warn"><Link href="/signin">{S.sessionExpired}</Link></p>
       )}

@@ -1,6 +1,7 @@
 // The app's state: the session, the materialized view of IndexedDB, and the sync status.
 // Every tab has one; the tab holding the sync-loop lock runs the loop and tells the others.
 import { useEffect, useState } from 'preact/hooks';
+import { storageAtRisk } from './storage.js';
 import { openLeadSyncDb, ensureClientId, getMeta, setMeta } from './sync/db.js';
 import { enqueue, resendDraft as resendDraftIn } from './sync/outbox.js';
 import { checkSession as askServer, forgetAccount, parkedAccounts, signInAs } from './sync/accounts.js';
@@ -35,6 +36,7 @@ export let state = {
   lastSyncAt: null,
   clientId: null,
   persisted: null,
+  storageAtRisk: false, // not persistent and nearly out of room (storage.js)
   dbBlocked: false, // waiting for another tab to let go of an older database version
   dbReplaced: false, // another tab upgraded the database: this one must reload
   dbError: null, // the database could not be opened (or upgraded)
@@ -261,7 +263,13 @@ async function checkPersistence() {
       persisted = false;
     }
   }
-  set({ persisted });
+  let estimate = {};
+  try {
+    estimate = (await navigator.storage.estimate?.()) || {};
+  } catch {
+    // no estimate: storageAtRisk treats it as unknown
+  }
+  set({ persisted, storageAtRisk: storageAtRisk({ persisted, usage: estimate.usage, quota: estimate.quota }) });
 }
 
 function startSync() {
