@@ -11,6 +11,8 @@ import { Team } from './screens/Team.jsx';
 import { Questions } from './screens/Questions.jsx';
 import { Settings } from './screens/Settings.jsx';
 import { Problems } from './screens/Problems.jsx';
+import { Admin } from './screens/admin/Admin.jsx';
+import { adminSection } from './screens/admin/sections.js';
 import { matchRoute } from './sync/entities.js';
 
 // The screen of one record, by entity (its path is the entity table's `route`).
@@ -20,12 +22,18 @@ function route(path, role) {
   const record = matchRoute(path);
   const RecordScreen = record && RECORD_SCREENS[record.entity];
   if (RecordScreen) return <RecordScreen id={record.id} />;
+  const section = adminSection(path, role);
+  if (section) {
+    const SectionScreen = section.screen;
+    return <SectionScreen />;
+  }
   switch (path) {
     case '/new': return <Capture />;
     case '/search': return <Search />;
     case '/team': return <Team />;
     case '/questions': return <Questions />;
     case '/settings': return <Settings />;
+    case '/admin': return <Admin />;
     case '/problems': return <Problems />;
     case '/signin': return <SignIn />;
     default: return role === 'cs' ? <Questions /> : <Queue />;

@@ -348,6 +348,11 @@ export async function dismissProblem(key) {
   broadcast({ type: 'changed' });
 }
 
+// A plain API call with the session (administration screens: online-only, nothing queued).
+export function apiRequest(method, path, body) {
+  return api.request(method, path, body);
+}
+
 export function me() {
   return state.session?.user || null;
 }

@@ -221,6 +221,33 @@ export const S = {
   removedReminder: (name) => `Reminders on ${name} removed.`,
   revokedToken: (name) => `${name} revoked.`,
   deviceActionFailed: (message) => `That did not work: ${message}`,
+  // administration (screens/admin/): shared
+  navAdmin: 'Admin',
+  adminTitle: 'Administration',
+  adminOpen: 'Administration',
+  adminOpenHint: 'People, teams, products, lists, SLA policies, calendars, organisation',
+  adminBack: '← Administration',
+  adminOffline: 'Administration needs a connection. Your leads keep working offline meanwhile.',
+  adminNoConnection: 'No connection: nothing was changed. Try again when online.',
+  adminRetry: 'Try again',
+  adminSaved: 'Saved.',
+  adminUsers: 'People',
+  adminUsersHint: 'Invite, roles, teams, deactivate',
+  adminTeams: 'Teams',
+  adminTeamsHint: 'Create and rename teams',
+  adminProducts: 'Products and prices',
+  adminProductsHint: 'Catalogue and list prices',
+  adminLists: 'Sources and lost reasons',
+  adminListsHint: 'The choices on every lead',
+  adminPolicies: 'SLA policies',
+  adminPoliciesHint: 'Reply and follow-up targets',
+  adminCalendars: 'Business calendars',
+  adminCalendarsHint: 'Working hours and holidays',
+  adminOrg: 'Organisation',
+  adminOrgHint: 'Name, time zone, country, default source',
+  // administration: people and teams (screens/admin/Users.jsx, Teams.jsx)
+  // administration: products, lists, organisation (Products.jsx, Lists.jsx, Org.jsx)
+  // administration: SLA policies and calendars (Policies.jsx, Calendars.jsx)
 };
 
 export const STAGE_LABEL = {

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "pwa" / "dist"
+# E2E_PWA_DIST: test another build of the PWA (e.g. one per worker tree).
+DIST = Path(os.environ.get("E2E_PWA_DIST") or ROOT / "pwa" / "dist")
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "e2e-demo-password"

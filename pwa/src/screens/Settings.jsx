@@ -5,6 +5,7 @@ import {
   savePreferences, signOut, syncNow, useStore,
 } from '../store.js';
 import { Screen } from '../components.jsx';
+import { Link } from '../router.jsx';
 import { pushSupported } from '../push.js';
 import { currentPushSubscription, subscriptionName, tokenName } from '../devices.js';
 import { fmtDateTime } from '../format.js';
@@ -27,6 +28,14 @@ export function Settings() {
   }
   return (
     <Screen title={S.settingsTitle}>
+      {u.role === 'admin' && (
+        <p class="admin-link">
+          <Link href="/admin">
+            <span class="admin-title">{S.adminOpen}</span>
+            <span class="admin-hint">{S.adminOpenHint}</span>
+          </Link>
+        </p>
+      )}
       <section aria-labelledby="acc-h">
         <h2 id="acc-h">{S.account}</h2>
         <dl class="facts">

@@ -1,0 +1,12 @@
+// Placeholder until this section is built.
+import { S } from '../../strings.js';
+import { Screen } from '../../components.jsx';
+import { BackToAdmin } from './common.jsx';
+
+export function AdminUsers() {
+  return (
+    <Screen title={S.adminUsers}>
+      <BackToAdmin />
+    </Screen>
+  );
+}
