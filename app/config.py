@@ -23,6 +23,7 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 # ReDoc's bundle is vendored in app/static/vendor/redoc and served by app/web.py, so the
 # API docs page needs no CDN (it works offline and under a strict CSP).
 REDOC_BUNDLE_URL = "/api/v1/docs/redoc/redoc.standalone.js"
+SMTP_SECURITY_CHOICES = ("starttls", "ssl", "none")
 
 
 class ConfigError(RuntimeError):
@@ -137,6 +138,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SESSION_REFRESH_EACH_REQUEST": True,
         # Bodies larger than this are refused with 413 before any parsing.
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024, minimum=1),
+        # A history import's CSV file may be larger (50,000 rows are some 10 MB).
+        "IMPORT_MAX_BYTES": env_int("IMPORT_MAX_BYTES", 32 * 1024 * 1024, minimum=1),
         # Failed sign-ins allowed before a 429 (only failures count).
         "LOGIN_FAILURES_PER_ACCOUNT": env_str("LOGIN_FAILURES_PER_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_FAILURES_PER_IP": env_str("LOGIN_FAILURES_PER_IP", "50 per 15 minutes"),
@@ -180,10 +183,29 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PWA_DIST": env_str(
             "PWA_DIST", str(Path(__file__).resolve().parent.parent / "pwa" / "dist")
         ),
+        # Invitations (app/accounts): how long an invitation link works, and the address
+        # people open the app at, for links in emails (None: the address the admin's request
+        # came to, right unless a proxy hides it).
+        "INVITE_LIFETIME_DAYS": env_int("INVITE_LIFETIME_DAYS", 7, minimum=1),
+        "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL", None),
+        # Outgoing mail (app/mail): off while SMTP_HOST is unset (invitation links are then
+        # only shown to the admin). SMTP_SECURITY: starttls, ssl (implicit TLS) or none.
+        "SMTP_HOST": env_str("SMTP_HOST", None),
+        "SMTP_PORT": env_int("SMTP_PORT", 587, minimum=1),
+        "SMTP_SECURITY": env_str("SMTP_SECURITY", "starttls"),
+        "SMTP_USERNAME": env_str("SMTP_USERNAME", None),
+        "SMTP_PASSWORD": env_str("SMTP_PASSWORD", None),
+        "SMTP_TIMEOUT_SECONDS": 10,
+        "MAIL_FROM": env_str("MAIL_FROM", "LeadSync <noreply@localhost>"),
     }
     config.update(overrides)
     if "PERMANENT_SESSION_LIFETIME" not in overrides:
         config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_LIFETIME_DAYS"])
+    if config["SMTP_SECURITY"] not in SMTP_SECURITY_CHOICES:
+        raise ConfigError(
+            f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_CHOICES)},"
+            f" not {config['SMTP_SECURITY']!r}"
+        )
     if production and (config.get("DEBUG") or debug):
         raise ConfigError("production must not run with debug on")
     if not config["SECRET_KEY"]:

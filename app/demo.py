@@ -2,12 +2,15 @@
 
 "Demo Trading Co." sells machines to German businesses: two field-sales teams, a
 customer-service desk, a small catalogue, SLA policies, business calendars and ~200
-inquiries over the last 15 months in every stage of the pipeline, with their calls, visits,
-quotes and notes. Everything is written by the real services with the application's clock
+inquiries over the last 18 months in every stage of the pipeline, with their calls, visits,
+quotes and notes, and the marketing spend of those months per channel in the spend ledger
+(so every report, the publicity cost table too, has figures for this month, last quarter
+and a year ago). Everything is written by the real services with the application's clock
 set to the moment it happened (``app.database.set_clock``), so versions, stored sync
-changes and SLA clocks are what they would be had it happened; then the SLA check runs over
-the recent past up to now, the way the scheduler would have, so overdue leads are breached
-and escalated with their history in ``sla_events``.
+changes, stage histories (``closed_at``, ``quoted_at``) and SLA clocks are what they would
+be had it happened; then the SLA check runs over the recent past up to now, the way the
+scheduler would have, so overdue leads are breached and escalated with their history in
+``sla_events``.
 
 A seeded ``random.Random`` makes the demo the same on every load (relative to the moment it
 is loaded), except for the passwords.
@@ -38,9 +41,12 @@ from app.tenancy import tenant
 
 ORG_NAME = "Demo Trading Co."
 ZONE = "Europe/Berlin"
+CURRENCY = "EUR"
 SEED = 11
 LEAD_COUNT = 200
-HISTORY_DAYS = 455  # about 15 months
+# About 18½ months: enough that last quarter, even seen at the end of a quarter, has a whole
+# year-ago quarter to compare with.
+HISTORY_DAYS = 565
 
 TEAMS = {"north": "Field Sales North", "south": "Field Sales South"}
 # (role, name, email, team). The first five are the sign-ins the README, the browser tests
@@ -142,6 +148,29 @@ LOST_LATE = {
     "other": 1,
 }
 
+# Marketing spend per channel, in EUR, as the business of the demo's months paid it
+# (amounts grow with the business, from 70 % to 130 % over the months; walk-ins and
+# customer service cost nothing apart). Search ads are booked weekly, on Mondays; fees on
+# the first of the month, so this month has spend from its first day.
+WEEKLY_SPEND = {"website": (180, "Search ads")}
+MONTHLY_SPEND = {
+    "marketplace": (290, "Marketplace listing and featured placement"),
+    "phone": (120, "Business directory listing"),
+    "referral": (300, "Referral bonuses paid to customers"),
+}
+# Every other month (odd months): an advert in the trade magazine.
+BIMONTHLY_SPEND = {"other": (780, "Advert in the trade magazine")}
+# Trade fairs (month: note): booth, travel and samples.
+TRADE_FAIRS = {
+    3: "Booth at the food processing fair, Nürnberg",
+    6: "Booth at the regional industry fair, Hannover",
+    9: "Booth at the packaging fair, Düsseldorf",
+    11: "Booth at the construction machinery fair, München",
+}
+
+# Below this value (EUR) a recent inquiry is often a quick sale: quoted and ordered in days.
+QUICK_SALE_BELOW = 5000
+
 # Business minutes: the sales calendar's day is 10 hours.
 DAY = 600
 
@@ -182,6 +211,7 @@ def load_demo_data(password: str | None = None) -> list[DemoCredential]:
             demo = _Demo(rng, now, moment, people)
             demo.settings()
             demo.pipeline()
+            demo.spend()
         db.session.commit()
     finally:
         database.set_clock(previous_clock)
@@ -200,7 +230,10 @@ def _organisation(password: str | None) -> tuple[list[DemoCredential], Any, dict
     credentials.append(DemoCredential(role, email, secret))
     people = {email: admin}
     with tenant(admin.org_id):
-        accounts.update_organization(admin, {"default_country": "DE", "timezone": ZONE})
+        # Reports add up lead values in the reporting currency only: the demo's is EUR.
+        accounts.update_organization(
+            admin, {"default_country": "DE", "timezone": ZONE, "currency": CURRENCY}
+        )
         teams = {key: accounts.create_team(admin, name).id for key, name in TEAMS.items()}
         for role, name, email, team in DEMO_PEOPLE[1:]:
             secret = password or secrets.token_urlsafe(9)
@@ -527,6 +560,16 @@ class _Demo:
                 steps.append(self.contact_step(product))
         return steps
 
+    def quick_sale(self, priority: str, value: Decimal) -> list[Step]:
+        quote = self.quote_step(value)
+        won = Step(
+            self.rng.uniform(0.2, 2) * DAY,
+            stage="won",
+            won_value=quote.quoted,
+            note=self.rng.choice(("Ordered by return.", "PO received the next day.")),
+        )
+        return [self.first_response(priority), quote, won]
+
     def closed_steps(self, priority: str, value: Decimal, product: str) -> tuple[list[Step], str]:
         rng = self.rng
         if rng.random() < 0.3:
@@ -657,6 +700,12 @@ class _Demo:
             spec.created_at = self.now - timedelta(minutes=rng.randint(15, 100))
             data["_open"] = True
             spec.next_follow_up_at = None
+            return spec
+        if days_ago < 30 and value < QUICK_SALE_BELOW and rng.random() < 0.5:
+            # Spare parts, a pump, a service contract: ordered within days of the quote, so
+            # even this month's inquiries have won some value.
+            data["_open"] = False
+            spec.steps = self.quick_sale(priority, value)
             return spec
         if days_ago > 45:
             open_chance = 0.06
@@ -807,6 +856,44 @@ class _Demo:
                         "next_follow_up_at": following if step.kind != "note" else None,
                     },
                 )
+
+    # -- the spend ledger --
+
+    def spend(self) -> None:
+        """The marketing spend of every month of the demo, up to today, per channel."""
+        from app.spend import service as ledger
+
+        today = self.now.astimezone(self.zone).date()
+        first = (self.now - timedelta(days=HISTORY_DAYS)).astimezone(self.zone).date()
+        span = (today - first).days
+        for day, source, base, note in self.spend_plan(first, today):
+            growth = 0.7 + 0.6 * (day - first).days / span
+            amount = _money(base * growth * self.rng.uniform(0.85, 1.15))
+            self.at(min(self.local(day, 9), self.now))
+            ledger.create_spend(
+                self.admin, {"source": source, "spent_on": day, "amount": amount, "note": note}
+            )
+
+    def spend_plan(self, first: date, last: date) -> list[tuple[date, str, float, str]]:
+        plan = []
+        day = first + timedelta(days=-first.weekday() % 7)  # the first Monday
+        while day <= last:
+            for source, (base, note) in WEEKLY_SPEND.items():
+                plan.append((day, source, base, f"{note}, week {day.isocalendar().week}"))
+            day += timedelta(days=7)
+        month = first.replace(day=1)
+        while month <= last:
+            for source, (base, note) in MONTHLY_SPEND.items():
+                plan.append((month, source, base, note))
+            if month.month % 2:
+                for source, (base, note) in BIMONTHLY_SPEND.items():
+                    plan.append((month, source, base, note))
+            if month.month in TRADE_FAIRS:
+                fair = month + timedelta(days=self.rng.randint(8, 20))
+                if fair <= last:
+                    plan.append((fair, "trade_show", 6500, TRADE_FAIRS[month.month]))
+            month = (month + timedelta(days=32)).replace(day=1)
+        return [entry for entry in plan if entry[0] >= first]
 
 
 def _run_sla_checks(org_id, now: datetime) -> None:

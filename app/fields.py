@@ -59,3 +59,16 @@ class Email(ma.fields.Email):
         if isinstance(value, str):
             value = value.strip().lower()
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Currency(ma.fields.String):
+    """An ISO 4217 code: three letters, read in any case, written upper-case."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if value is None:
+            return None
+        value = value.strip().upper()
+        if len(value) != 3 or not value.isalpha():
+            raise ma.ValidationError("A three-letter ISO 4217 code, e.g. EUR.")
+        return value

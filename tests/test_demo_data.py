@@ -1,19 +1,23 @@
-"""The demo organisation: a believable pipeline over 15 months, with real SLA history."""
+"""The demo organisation: a believable pipeline over 18 months, with real SLA history, the
+spend ledger of those months, and reports that show figures with both comparisons."""
 
 from __future__ import annotations
 
 import re
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from app import database
 from app.accounts.models import DEFAULT_LOST_REASONS, DEFAULT_SOURCES, Organization, Team, User
 from app.database import utcnow
+from app.demo import load_demo_data
 from app.extensions import db
-from app.leads.models import OPEN_STAGES, STAGES, FollowUp, Lead, Product
+from app.leads.models import OPEN_STAGES, STAGES, FollowUp, Lead, LeadStageChange, Product
 from app.sla.models import Calendar, SlaEvent, SlaPolicy
 from app.tenancy import tenant
 from tests.conftest import ApiClient, Person
@@ -78,6 +82,47 @@ def test_the_demo_pipeline_is_full_and_believable(app, demo):
             open_leads = [lead for lead in leads if lead.stage in OPEN_STAGES]
             plans = [lead.next_follow_up_at for lead in open_leads if lead.next_follow_up_at]
             assert any(p > now for p in plans) and any(p < now for p in plans)
+
+
+def _chained(steps: list) -> list:
+    """A lead's stage changes in the order they link up (from the creation, each step from
+    the stage the one before went to; two in the same minute are told apart that way)."""
+    left = sorted(steps, key=lambda step: step.at)
+    chain = [next(step for step in left if step.from_stage is None)]
+    left.remove(chain[0])
+    while left:
+        following = next(step for step in left if step.from_stage == chain[-1].to_stage)
+        chain.append(following)
+        left.remove(following)
+    return chain
+
+
+def test_every_demo_lead_has_its_stage_history_and_report_times(app, demo):
+    """What the reports read: the stage history from creation to the stage now, closed_at at
+    the closing step, quoted_at at the first quote (a quote logged or a quoted stage)."""
+    with app.app_context(), tenant(_org_id()):
+        history: dict = {}
+        for change in db.session.scalars(select(LeadStageChange)):
+            history.setdefault(change.lead_id, []).append(change)
+        quotes: dict = {}
+        for f in db.session.scalars(select(FollowUp)):
+            if f.kind == "quote" or f.quoted_amount is not None:
+                quotes.setdefault(f.lead_id, []).append(f.happened_at)
+        leads = db.session.scalars(select(Lead)).all()
+        for lead in leads:
+            steps = _chained(history[lead.id])
+            assert (steps[0].from_stage, steps[0].at) == (None, lead.created_at)
+            assert all(a.at <= b.at for a, b in zip(steps, steps[1:], strict=False))
+            assert steps[-1].to_stage == lead.stage
+            closing = steps[-1].at if lead.stage in ("won", "lost") else None
+            assert lead.closed_at == closing
+            quoted = quotes.get(lead.id, []) + [
+                s.at for s in steps if s.to_stage in ("quoted", "negotiating", "won")
+            ]
+            assert lead.quoted_at == (min(quoted) if quoted else None)
+        # Wins are credited to who owned the lead then: every win has its owner on the step.
+        wins = [s for steps in history.values() for s in steps if s.to_stage == "won"]
+        assert wins and all(step.owner_id and step.actor_id for step in wins)
 
 
 def test_sla_clocks_show_breaches_escalations_and_met_first_responses(app, demo):
@@ -154,3 +199,108 @@ def test_a_demo_reps_first_sync_pulls_their_leads(app, demo):
     assert set(device.of("lead")) == {str(i) for i in mine}
     assert {f["lead_id"] for f in device.of("followup").values()} <= set(device.of("lead"))
     assert device.of("followup") and device.of("product") and device.of("sla_policy")
+
+
+def _signed_in(app, email: str, password: str):
+    client = app.test_client()
+    answer = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert answer.status_code == 200, answer.json
+    return client
+
+
+def test_the_spend_ledger_has_every_month_of_the_demo_per_paid_channel(app, demo):
+    # Team leads read the ledger (the channels report is theirs too).
+    lee = _signed_in(app, "lead@demo.leadsync.test", demo["lead@demo.leadsync.test"][1])
+    entries = lee.get("/api/v1/spend").json
+    today = utcnow().astimezone(ZoneInfo("Europe/Berlin")).date()
+    days = [date.fromisoformat(e["spent_on"]) for e in entries]
+    assert max(days) <= today  # nothing booked ahead
+    assert days == sorted(days, reverse=True)
+    assert {e["currency"] for e in entries} == {"EUR"}  # the organisation's own
+    assert all(e["amount"] > 0 and e["note"] for e in entries)
+    by_source = Counter(e["source"] for e in entries)
+    assert {"website", "marketplace", "phone", "trade_show", "referral", "other"} <= set(by_source)
+    assert "walk_in" not in by_source  # not every channel costs money
+    # Every month of the last 18 has spend, this one included.
+    month = today.replace(day=1)
+    for _ in range(18):
+        assert any(d.replace(day=1) == month for d in days), month
+        month = (month - timedelta(days=1)).replace(day=1)
+    # Search ads weekly, the directory listing monthly, trade fairs now and then.
+    assert by_source["website"] >= 70 and 17 <= by_source["phone"] <= 20
+    fairs = [e["amount"] for e in entries if e["source"] == "trade_show"]
+    assert 4 <= len(fairs) <= 8 and min(fairs) > 3000
+
+
+# The 16th of December, late in a quarter: "last quarter" (Q3) has its year-ago quarter
+# 15 to 18 months back, the oldest part of the demo.
+DEMO_NOW = datetime(2026, 12, 16, 10, 0, tzinfo=UTC)
+PERIODS = {
+    "this month": ("2026-12-01", "2026-12-16"),
+    "last quarter": ("2026-07-01", "2026-09-30"),
+}
+# Per report, the figures that must be above zero in the period and in both comparisons.
+FIGURES = {
+    "inquiries": ("inquiries", "contacted", "quoted", "won", "won_value"),
+    "lost": ("lost", "estimated_value"),
+    "channels": ("spend", "inquiries", "won", "won_value", "cost_per_inquiry", "cost_per_win"),
+    "reps": ("inquiries", "follow_ups", "quotes", "won", "sales"),
+}
+
+
+@pytest.fixture
+def demo_in_december(app):
+    """The demo loaded as of ``DEMO_NOW`` (the demo is relative to the moment it is
+    loaded, so this pins every figure); reports are then read at that moment too."""
+    previous = database.set_clock(lambda: DEMO_NOW)
+    try:
+        with app.app_context():
+            load_demo_data("demo-password-for-tests")
+            db.session.remove()
+        yield _signed_in(app, "admin@demo.leadsync.test", "demo-password-for-tests")
+    finally:
+        database.set_clock(previous)
+
+
+def test_every_report_has_figures_with_both_comparisons(demo_in_december):
+    for report, period in [(r, p) for r in FIGURES for p in PERIODS]:
+        start, end = PERIODS[period]
+        answer = demo_in_december.get(f"/api/v1/reports/{report}?from={start}&to={end}")
+        assert answer.status_code == 200, answer.json
+        assert answer.json["currency"] == "EUR"
+        assert len(answer.json["rows"]) >= 2, (report, period)
+        totals = answer.json["totals"]
+        for name, figures in (
+            ("period", totals), ("previous", totals["previous"]), ("year ago", totals["year_ago"])
+        ):  # fmt: skip
+            zero = [f for f in FIGURES[report] if not figures[f]]
+            assert not zero, f"{report}, {period}, {name}: {zero} are 0"
+            # Every lead value is in the reporting currency: none left out of the sums.
+            assert figures["other_currency"] == 0, (report, period, name)
+
+
+def test_the_channels_table_weighs_spend_against_won_value(demo_in_december):
+    start, end = PERIODS["last quarter"]
+    table = demo_in_december.get(f"/api/v1/reports/channels?from={start}&to={end}").json
+    rows = {row["key"]: row for row in table["rows"]}
+    paid = [row for row in rows.values() if row["spend"]]
+    assert len(paid) >= 5
+    assert all(row["roi"] is not None for row in paid)
+    assert any(row["roi"] > 0 for row in paid)
+    total = table["totals"]
+    assert total["spend"] == pytest.approx(sum(row["spend"] for row in rows.values()))
+    assert total["roi"] == pytest.approx(
+        (total["won_value"] - total["spend"]) / total["spend"], abs=1e-4
+    )
+    # Walk-ins bring inquiries for nothing: no spend, no return on it.
+    if "walk_in" in rows:
+        assert rows["walk_in"]["spend"] == 0 and rows["walk_in"]["roi"] is None
+
+
+def test_the_rep_appraisal_ranks_the_demo_team(demo_in_december):
+    start, end = PERIODS["last quarter"]
+    table = demo_in_december.get(f"/api/v1/reports/reps?from={start}&to={end}").json
+    ranked = [row for row in table["rows"] if row["rank"] is not None]
+    assert len(ranked) >= 5
+    assert min(row["rank"] for row in ranked) == 1
+    assert len({row["score"] for row in ranked}) >= 3  # they differ

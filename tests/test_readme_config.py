@@ -46,6 +46,7 @@ VALUES: dict[str, tuple[str, str, object]] = {
         "redis://127.0.0.1:6379/0",
     ),
     "MAX_CONTENT_LENGTH": ("1048576", "MAX_CONTENT_LENGTH", 1048576),
+    "IMPORT_MAX_BYTES": ("4194304", "IMPORT_MAX_BYTES", 4194304),
     "SESSION_LIFETIME_DAYS": ("7", "SESSION_LIFETIME_DAYS", 7),
     "LEADSYNC_DEMO_PASSWORD": ("demo-pass-123", "LEADSYNC_DEMO_PASSWORD", "demo-pass-123"),
     "TOMBSTONE_RETENTION_DAYS": ("7", "TOMBSTONE_RETENTION_DAYS", 7),
@@ -66,6 +67,18 @@ VALUES: dict[str, tuple[str, str, object]] = {
     "PUSH_MAX_BATCHES": ("4", "PUSH_MAX_BATCHES", 4),
     "PUSH_ALLOW_INSECURE_ENDPOINTS": ("yes", "PUSH_ALLOW_INSECURE_ENDPOINTS", True),
     "PWA_DIST": ("/srv/leadsync/pwa", "PWA_DIST", "/srv/leadsync/pwa"),
+    "INVITE_LIFETIME_DAYS": ("3", "INVITE_LIFETIME_DAYS", 3),
+    "PUBLIC_BASE_URL": (
+        "https://leads.example.com",
+        "PUBLIC_BASE_URL",
+        "https://leads.example.com",
+    ),
+    "SMTP_HOST": ("smtp.example.com", "SMTP_HOST", "smtp.example.com"),
+    "SMTP_PORT": ("465", "SMTP_PORT", 465),
+    "SMTP_SECURITY": ("ssl", "SMTP_SECURITY", "ssl"),
+    "SMTP_USERNAME": ("leadsync", "SMTP_USERNAME", "leadsync"),
+    "SMTP_PASSWORD": ("mail-secret", "SMTP_PASSWORD", "mail-secret"),
+    "MAIL_FROM": ("Leads <leads@example.com>", "MAIL_FROM", "Leads <leads@example.com>"),
 }
 # Other variables a value needs to be accepted (production needs a real secret).
 EXTRA_ENV = {"LEADSYNC_ENV": {"SECRET_KEY": "p" * 40}}
@@ -75,6 +88,10 @@ DESCRIBED_DEFAULTS = {
     "SECRET_KEY": "made on first run",
     "LEADSYNC_DEMO_PASSWORD": "random",
     "VAPID_PRIVATE_KEY": "made on first run",
+    "PUBLIC_BASE_URL": "the address",
+    "SMTP_HOST": "unset",
+    "SMTP_USERNAME": "unset",
+    "SMTP_PASSWORD": "unset",
 }
 
 

@@ -12,8 +12,17 @@ from app.extensions import login_manager
 from app.tenancy import reset_current_org, set_current_org
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# These authenticate by the password in the body, so they need no CSRF token.
-CSRF_EXEMPT_ENDPOINTS = frozenset({"auth.signup", "auth.login", "auth.create_token"})
+# These authenticate by the password or the invitation secret in the body, so they need no
+# CSRF token.
+CSRF_EXEMPT_ENDPOINTS = frozenset(
+    {
+        "auth.signup",
+        "auth.login",
+        "auth.create_token",
+        "auth.open_invitation",
+        "auth.accept_invitation",
+    }
+)
 
 
 def _bearer_secret() -> str | None:

@@ -51,6 +51,14 @@ def source_when_none_given(org) -> str | None:
     return "other" if "other" in sources else None
 
 
+# The rep appraisal's weights until an admin sets the organisation's own (they sum to 1).
+DEFAULT_APPRAISAL_WEIGHTS = {"sales": 0.5, "inquiries": 0.3, "workload": 0.2}
+
+
+def appraisal_weights(org) -> dict[str, float]:
+    return dict(org.appraisal_weights or DEFAULT_APPRAISAL_WEIGHTS)
+
+
 def lost_reasons(org) -> list[str]:
     """The reasons a lead may be lost for."""
     return list(org.lost_reasons or DEFAULT_LOST_REASONS)
@@ -70,6 +78,12 @@ class Organization(db.Model):
     # The source quick capture starts with and a lead given none takes (one of lead_sources);
     # None: none is preset, the person chooses.
     default_source: Mapped[str | None] = mapped_column(String(40))
+    # The reporting currency (ISO 4217): spend is entered in it, and reports add up only the
+    # lead values in it (others are counted apart, never silently added).
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
+    # The rep appraisal's weights: {"sales", "inquiries", "workload"}, summing to 1; None
+    # means the defaults (app.reports).
+    appraisal_weights: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Its settings travel to devices (the ``org`` entity of sync); versions come from its
     # own change counter like every synced record's.
@@ -162,4 +176,33 @@ class DeviceToken(TenantScoped, db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class Invitation(TenantScoped, db.Model):
+    """A link that lets an invited person choose their password (and so sign up) once.
+
+    Only a SHA-256 of the link's secret is kept, like a device token's. A person has at most
+    one live invitation: sending a new one withdraws the old (``revoked_at``).
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "user_id"], ["users.org_id", "users.id"], ondelete="CASCADE"
+        ),
+        UniqueConstraint("org_id", "token_hash"),
+        # The link is opened by someone not signed in: found by its hash across organisations.
+        Index("ix_invitations_token_hash", "token_hash"),
+        Index("ix_invitations_org_user", "org_id", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column()
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # The admin who sent it, for the record (people are deactivated, never deleted).
+    invited_by: Mapped[uuid.UUID | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    accepted_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()

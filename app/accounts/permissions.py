@@ -132,6 +132,28 @@ def lead_scope(actor: User) -> LeadScope:
     return LeadScope(False, frozenset(), frozenset())
 
 
+def may_read_spend(actor: User) -> bool:
+    """The spend ledger: admins write it, team leads read it too (it feeds their reports)."""
+    return actor.role in (ADMIN, TEAM_LEAD)
+
+
+def may_read_reports(actor: User) -> bool:
+    """Management's tables: admins the organisation, team leads their teams, reps their own
+    figures (their lead scope, always); customer service none."""
+    return actor.role in SALES_ROLES
+
+
+def may_report_on_team(actor: User, team_id: uuid.UUID) -> bool:
+    return actor.role == ADMIN or (actor.role == TEAM_LEAD and team_id in actor.team_ids)
+
+
+def may_report_on_person(actor: User, person: User) -> bool:
+    return person.id == actor.id or (
+        actor.role == ADMIN
+        or (actor.role == TEAM_LEAD and bool(set(person.team_ids) & set(actor.team_ids)))
+    )
+
+
 def may_see_lead(actor: User, owner_id: uuid.UUID, team_id: uuid.UUID | None) -> bool:
     return lead_scope(actor).allows(owner_id, team_id)
 

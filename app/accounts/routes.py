@@ -14,8 +14,10 @@ from flask_smorest import Blueprint
 from app.accounts import schemas, security, service
 from app.accounts.auth import acting_user
 from app.accounts.wire import org_wire, user_wire
+from app.database import utcnow
 from app.errors import ApiError
 from app.extensions import db, limiter
+from app.fields import wire_time
 from app.http import wire_response
 
 auth_bp = Blueprint(
@@ -57,6 +59,17 @@ limit_failures_per_account = limiter.shared_limit(
     _account_limit, scope="sign-in-account", key_func=_account_key, deduct_when=_failed_sign_in
 )
 
+
+def _dead_invitation(response) -> bool:
+    """A link that leads nowhere (unknown, used, expired, withdrawn) counts like a failed
+    sign-in: guessing links costs the same budget as guessing passwords."""
+    return response.status_code == 404
+
+
+limit_invitation_failures_per_ip = limiter.shared_limit(
+    _ip_limit, scope="sign-in-ip", deduct_when=_dead_invitation
+)
+
 BAD_CREDENTIALS = ApiError(401, "invalid_credentials", "Wrong email or password.")
 
 
@@ -94,6 +107,38 @@ def login(data):
     user = service.authenticate(data["email"], data["password"])
     if user is None:
         raise BAD_CREDENTIALS
+    _start_session(user)
+    return wire_response(_session_body(user))
+
+
+@auth_bp.route("/invitation", methods=["POST"])
+@limit_invitation_failures_per_ip
+@auth_bp.arguments(schemas.InvitationTokenSchema)
+@auth_bp.response(200, schemas.InvitationSchema)
+def open_invitation(data):
+    """What an invitation link is for: the organisation, the person's name and email (no
+    sign-in needed). A dead link is a 404 whose code says why: `invitation_unknown`,
+    `invitation_used`, `invitation_expired` or `invitation_withdrawn` (a newer one was sent,
+    or the person was deactivated). Dead links count against the per-address sign-in
+    failure budget (429)."""
+    invitation, user, org = service.find_invitation(data["token"])
+    return {
+        "org_name": org.name,
+        "name": user.name,
+        "email": user.email,
+        "expires_at": invitation.expires_at,
+    }
+
+
+@auth_bp.route("/invitation/accept", methods=["POST"])
+@limit_invitation_failures_per_ip
+@auth_bp.arguments(schemas.InvitationAcceptSchema)
+@auth_bp.response(200, schemas.SessionSchema)
+def accept_invitation(data):
+    """Choose your password with an invitation link and sign in (a session, as /login
+    starts). The link is then used up; errors as for `POST /auth/invitation`."""
+    user = service.accept_invitation(data["token"], data["password"])
+    db.session.commit()
     _start_session(user)
     return wire_response(_session_body(user))
 
@@ -199,15 +244,76 @@ def list_users():
     return wire_response([user_wire(u) for u in service.list_users(acting_user())])
 
 
+def _public_base_url() -> str:
+    return current_app.config["PUBLIC_BASE_URL"] or request.host_url
+
+
+def _invitation_answer(body: dict, status: int = 201):
+    # It carries a secret link: no cache anywhere may keep it.
+    response = wire_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _send_invitation(actor, user, invitation, secret: str) -> dict:
+    """After the commit (the link must work when the email arrives): email it, and give it
+    to the admin once, saying whether the email went."""
+    link = service.invitation_link(_public_base_url(), secret)
+    return {
+        "url": link,
+        "expires_at": wire_time(invitation.expires_at),
+        "email": service.send_invitation_email(actor, user, invitation, link),
+    }
+
+
 @users_bp.route("", methods=["POST"])
 @login_required
 @users_bp.arguments(schemas.UserCreateSchema)
-@users_bp.response(201, schemas.UserSchema)
+@users_bp.response(201, schemas.NewUserSchema)
 def create_user(data):
-    """Add a person to the organisation (admin)."""
-    user = service.create_user(acting_user(), data)
+    """Add a person to the organisation (admin). With a `password` they can sign in at
+    once. Without one they are invited: they get no usable password, and an invitation link
+    (valid INVITE_LIFETIME_DAYS) is emailed to them when SMTP is set up and always returned
+    once in `invitation` — hand it over yourself when `invitation.email` is not `sent`."""
+    actor = acting_user()
+    if data.get("password"):
+        user = service.create_user(actor, data)
+        db.session.commit()
+        return wire_response({**user_wire(user), "invitation": None}, 201)
+    user, invitation, secret = service.invite_user(actor, data)
     db.session.commit()
-    return wire_response(user_wire(user), 201)
+    sent = _send_invitation(actor, user, invitation, secret)
+    return _invitation_answer({**user_wire(user), "invitation": sent})
+
+
+@users_bp.route("/invitations", methods=["GET"])
+@login_required
+@users_bp.response(200, schemas.OpenInvitationSchema(many=True))
+def list_open_invitations():
+    """Everyone who has not chosen a password yet, with their latest invitation (admin)."""
+    now = utcnow()
+    return [
+        {
+            "user_id": user_id,
+            "sent_at": invitation.created_at if invitation else None,
+            "expires_at": invitation.expires_at if invitation else None,
+            "live": bool(invitation) and service.invitation_is_live(invitation, now),
+        }
+        for user_id, invitation in service.open_invitations(acting_user())
+    ]
+
+
+@users_bp.route("/<uuid:user_id>/invitation", methods=["POST"])
+@login_required
+@users_bp.response(201, schemas.InvitationSentSchema)
+def resend_invitation(user_id: uuid.UUID):
+    """Send a person who has not accepted yet a new invitation link (admin); every older
+    link stops working. 409 `already_signed_up` once they have a password, 409 `inactive`
+    while they are deactivated."""
+    actor = acting_user()
+    user, invitation, secret = service.resend_invitation(actor, user_id)
+    db.session.commit()
+    return _invitation_answer(_send_invitation(actor, user, invitation, secret))
 
 
 @users_bp.route("/<uuid:user_id>", methods=["GET"])

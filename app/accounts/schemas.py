@@ -8,7 +8,8 @@ import marshmallow as ma
 import phonenumbers
 
 from app.accounts.models import ROLES
-from app.fields import Email, UtcDateTime, trimmed_string
+from app.fields import Currency, Email, UtcDateTime, trimmed_string
+from app.mail import OUTCOMES as MAIL_OUTCOMES
 
 
 def _not_blank(value: str) -> None:
@@ -96,7 +97,78 @@ class UserCreateSchema(ma.Schema):
     role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES))
     team_id = ma.fields.UUID(allow_none=True)
     team_ids = ma.fields.List(ma.fields.UUID(), validate=ma.validate.Length(max=50))
+    password = ma.fields.String(
+        load_only=True,
+        validate=ma.validate.Length(min=8, max=256, error="Use 8 to 256 characters."),
+        metadata={
+            "description": "omit it to invite the person instead: they choose their own"
+            " password through the link in the answer's `invitation`"
+        },
+    )
+
+
+class InvitationSentSchema(ma.Schema):
+    """A new invitation link, shown once (only its hash is stored)."""
+
+    url = ma.fields.String(
+        metadata={"description": "<base URL>/invite/<secret>: works once, until expires_at"}
+    )
+    expires_at = UtcDateTime()
+    email = ma.fields.String(
+        metadata={
+            "enum": list(MAIL_OUTCOMES),
+            "description": "whether the link was emailed: sent, not_configured (no SMTP_HOST:"
+            " hand the link over yourself) or failed (the mail server refused or was"
+            " unreachable)",
+        }
+    )
+
+
+class NewUserSchema(UserSchema):
+    invitation = ma.fields.Nested(
+        InvitationSentSchema,
+        allow_none=True,
+        metadata={"description": "null when a password was given"},
+    )
+
+
+class OpenInvitationSchema(ma.Schema):
+    """Someone who has not chosen a password yet, and their latest invitation."""
+
+    user_id = ma.fields.UUID()
+    sent_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
+    live = ma.fields.Boolean(
+        metadata={"description": "false: expired or withdrawn (send a new one)"}
+    )
+
+
+# The secret of an invitation link travels in the body, never in a URL the server logs.
+_InvitationToken = trimmed_string(
+    100,
+    required=True,
+    min_length=1,
+    load_only=True,
+    metadata={"description": "the secret: the last part of the invitation link"},
+)
+
+
+class InvitationTokenSchema(ma.Schema):
+    token = _InvitationToken
+
+
+class InvitationAcceptSchema(ma.Schema):
+    token = _InvitationToken
     password = Password
+
+
+class InvitationSchema(ma.Schema):
+    """What an invitation link is for, shown before the person chooses a password."""
+
+    org_name = ma.fields.String()
+    name = ma.fields.String()
+    email = ma.fields.String()
+    expires_at = UtcDateTime()
 
 
 class UserUpdateSchema(ma.Schema):
@@ -149,6 +221,14 @@ class OrganizationSchema(ma.Schema):
             " no source takes it; null: none preset, the person chooses"
         },
     )
+    currency = Currency(
+        metadata={"description": "the reporting currency (ISO 4217): spend and report totals"}
+    )
+    appraisal_weights = ma.fields.Nested(
+        "AppraisalWeightsSchema",
+        allow_none=True,
+        metadata={"description": "the rep appraisal's weights; null restores 0.5/0.3/0.2"},
+    )
     version = ma.fields.Integer(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
 
@@ -161,6 +241,28 @@ class OrganizationSchema(ma.Schema):
         if isinstance(data, dict) and isinstance(data.get("default_source"), str):
             data = {**data, "default_source": data["default_source"].strip()}
         return data
+
+
+class AppraisalWeightsSchema(ma.Schema):
+    """How much sales, inquiries and workload count in a rep's score: each 0–1, summing
+    to 1."""
+
+    sales = ma.fields.Decimal(required=True, places=4, validate=ma.validate.Range(min=0, max=1))
+    inquiries = ma.fields.Decimal(
+        required=True, places=4, validate=ma.validate.Range(min=0, max=1)
+    )
+    workload = ma.fields.Decimal(
+        required=True, places=4, validate=ma.validate.Range(min=0, max=1)
+    )
+
+    @ma.validates_schema
+    def _sum_to_one(self, data: dict, **kwargs) -> None:
+        if sum(data.values()) != 1:
+            raise ma.ValidationError("The three weights add up to 1.", "_schema")
+
+    @ma.post_load
+    def _as_floats(self, data: dict, **kwargs) -> dict:
+        return {key: float(value) for key, value in data.items()}
 
 
 class PreferencesSchema(ma.Schema):

@@ -11,6 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 
 TOKEN_PREFIX = "lsd_"
+# The password hash of someone invited who has not chosen a password yet: not an argon2
+# hash, so no password ever verifies against it.
+NO_PASSWORD = "!invited"
 
 
 def _hasher() -> PasswordHasher:
@@ -32,6 +35,11 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def has_password(password_hash: str) -> bool:
+    """Whether the person has chosen a password (an invited person has not, yet)."""
+    return password_hash != NO_PASSWORD
+
+
 def needs_rehash(password_hash: str) -> bool:
     return _hasher().check_needs_rehash(password_hash)
 
@@ -51,8 +59,14 @@ def new_device_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def hash_device_secret(secret: str) -> str:
-    # The secret has 256 random bits, so a fast hash is enough to make a stolen table useless.
+def new_invitation_secret() -> str:
+    # URL-safe and free of dots: it is the last part of the link's path (/invite/<secret>).
+    return secrets.token_urlsafe(32)
+
+
+def hash_secret(secret: str) -> str:
+    """How device tokens and invitation links are stored. The secrets have 256 random bits,
+    so a fast hash is enough to make a stolen table useless."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from flask import current_app
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from app.accounts import permissions, security
@@ -20,6 +22,7 @@ from app.accounts.models import (
     DEFAULT_SOURCES,
     ROLES,
     DeviceToken,
+    Invitation,
     Organization,
     Team,
     TeamMember,
@@ -32,6 +35,9 @@ from app.changelog.versions import bury, init_counter, lock_counter, next_versio
 from app.database import utcnow
 from app.errors import ApiError, NotFound, ValidationFailed
 from app.extensions import db
+from app.fields import isoformat_z
+from app.mail import new_message
+from app.mail import send as send_mail
 from app.tenancy import all_orgs, tenant
 
 
@@ -87,7 +93,8 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; equally slow either way."""
     with all_orgs():
         user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
-        if user is None:
+        if user is None or not security.has_password(user.password_hash):
+            # Someone invited who has not chosen a password answers like an unknown email.
             security.burn_password_check(password)
             return None
         if not security.verify_password(user.password_hash, password) or not user.active:
@@ -123,7 +130,7 @@ def load_token_user(secret: str) -> User | None:
             db.session.execute(
                 select(DeviceToken, User)
                 .join(User, (User.org_id == DeviceToken.org_id) & (User.id == DeviceToken.user_id))
-                .where(DeviceToken.token_hash == security.hash_device_secret(secret))
+                .where(DeviceToken.token_hash == security.hash_secret(secret))
                 .options(joinedload(User.memberships))
             )
             .unique()
@@ -149,7 +156,7 @@ def issue_device_token(user: User, device_name: str) -> tuple[DeviceToken, str]:
         org_id=user.org_id,
         user_id=user.id,
         name=device_name.strip(),
-        token_hash=security.hash_device_secret(secret),
+        token_hash=security.hash_secret(secret),
     )
     db.session.add(token)
     db.session.flush()
@@ -192,7 +199,10 @@ def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     if default is not None and default not in sources:
         raise ValidationFailed({"default_source": [f"must be one of {', '.join(sources)}"]})
     changed = False
-    fields = ("name", "default_country", "timezone", "lead_sources", "lost_reasons")
+    fields = (
+        "name", "default_country", "timezone", "lead_sources", "lost_reasons", "currency",
+        "appraisal_weights",
+    )  # fmt: skip
     for field in (*fields, "default_source"):
         if field in changes and getattr(org, field) != changes[field]:
             setattr(org, field, changes[field])
@@ -283,6 +293,8 @@ def _set_memberships(user: User, team_ids: list[uuid.UUID]) -> None:
 
 
 def create_user(actor: User, data: dict[str, Any]) -> User:
+    """Add a person. Without a ``password`` they have none (no sign-in works) until they
+    accept an invitation (``invite_user``) or an admin sets one."""
     permissions.require(permissions.may_manage_people(actor), "Only admins add people.")
     email = normalize_email(data["email"])
     if data["role"] not in ROLES:
@@ -292,13 +304,15 @@ def create_user(actor: User, data: dict[str, Any]) -> User:
     if data.get("team_id"):
         team_ids.insert(0, data["team_id"])
     teams = _resolve_teams(actor, team_ids)
+    password = data.get("password")
+    password_hash = security.hash_password(password) if password else security.NO_PASSWORD
     user = User(
         id=uuid.uuid4(),
         org_id=actor.org_id,
         email=email,
         name=data["name"].strip(),
         role=data["role"],
-        password_hash=security.hash_password(data["password"]),
+        password_hash=password_hash,
     )
     stamp(user)
     db.session.add(user)
@@ -325,6 +339,7 @@ def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> Use
     if "password" in changes:
         user.password_hash = security.hash_password(changes["password"])
         user.session_epoch += 1
+        _withdraw_invitations(user)  # they have a password now: the link must not set another
     if "active" in changes and changes["active"] != user.active:
         user.active = changes["active"]
         if not user.active:
@@ -340,13 +355,15 @@ def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> Use
 
 
 def end_all_access(user: User) -> None:
-    """End every session and revoke every device token of ``user`` (not committed here)."""
+    """End every session and revoke every device token and open invitation of ``user`` (not
+    committed here)."""
     user.session_epoch += 1
     now = utcnow()
     for token in db.session.scalars(
         select(DeviceToken).where(DeviceToken.user_id == user.id, DeviceToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
+    _withdraw_invitations(user)
 
 
 def update_preferences(actor: User, changes: dict[str, Any]) -> User:
@@ -366,3 +383,184 @@ def update_preferences(actor: User, changes: dict[str, Any]) -> User:
         actor.escalations_any_hour = changes["escalations_any_hour"]
     db.session.flush()
     return actor
+
+
+# --- invitations ---------------------------------------------------------------------------
+#
+# An admin adds a person without a password; the person gets a link (by email when mail is
+# set up, and always shown once to the admin) that lets them choose one, once, before it
+# expires. Only the link's hash is stored. The public side (opening and accepting a link)
+# answers every dead link with 404 and a code saying why, so the page can say what to do.
+
+INVITATION_UNKNOWN = ApiError(
+    404,
+    "invitation_unknown",
+    "This invitation link is not valid. Check that you opened the whole link, or ask your"
+    " administrator for a new invitation.",
+)
+INVITATION_USED = ApiError(
+    404,
+    "invitation_used",
+    "This invitation has been used already. Sign in with your email and password.",
+)
+INVITATION_EXPIRED = ApiError(
+    404,
+    "invitation_expired",
+    "This invitation has expired. Ask your administrator to send you a new one.",
+)
+INVITATION_WITHDRAWN = ApiError(
+    404,
+    "invitation_withdrawn",
+    "This invitation was replaced by a newer one or withdrawn. Open the link in the latest"
+    " invitation email, or ask your administrator.",
+)
+
+
+def _withdraw_invitations(user: User) -> None:
+    """Make every open invitation of ``user`` dead (a new one was sent, they were
+    deactivated, or they have a password now)."""
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.org_id == user.org_id,
+            Invitation.user_id == user.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _issue_invitation(actor: User, user: User) -> tuple[Invitation, str]:
+    _withdraw_invitations(user)
+    secret = security.new_invitation_secret()
+    now = utcnow()
+    invitation = Invitation(
+        org_id=user.org_id,
+        user_id=user.id,
+        token_hash=security.hash_secret(secret),
+        invited_by=actor.id,
+        created_at=now,
+        expires_at=now + timedelta(days=current_app.config["INVITE_LIFETIME_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, secret
+
+
+def invite_user(actor: User, data: dict[str, Any]) -> tuple[User, Invitation, str]:
+    """Add a person with no password and an invitation; the link's secret is returned only
+    here (and by ``resend_invitation``)."""
+    user = create_user(actor, {**data, "password": None})
+    invitation, secret = _issue_invitation(actor, user)
+    return user, invitation, secret
+
+
+def resend_invitation(actor: User, user_id: uuid.UUID) -> tuple[User, Invitation, str]:
+    """A new link for someone who has not accepted yet; every older link dies."""
+    permissions.require(permissions.may_manage_people(actor), "Only admins invite people.")
+    user = get_user(actor, user_id)
+    if security.has_password(user.password_hash):
+        raise ApiError(
+            409,
+            "already_signed_up",
+            f"{user.name} has a password already: they sign in with it.",
+        )
+    if not user.active:
+        raise ApiError(409, "inactive", f"{user.name} is deactivated: reactivate them first.")
+    invitation, secret = _issue_invitation(actor, user)
+    return user, invitation, secret
+
+
+def open_invitations(actor: User) -> list[tuple[uuid.UUID, Invitation | None]]:
+    """Everyone who has not chosen a password yet, with their latest invitation (None if
+    they never had one, e.g. added before invitations existed)."""
+    permissions.require(permissions.may_manage_people(actor), "Only admins see invitations.")
+    waiting = list(
+        db.session.scalars(
+            select(User.id).where(User.password_hash == security.NO_PASSWORD).order_by(User.id)
+        )
+    )
+    if not waiting:
+        return []
+    latest: dict[uuid.UUID, Invitation] = {}
+    for invitation in db.session.scalars(
+        select(Invitation)
+        .where(Invitation.user_id.in_(waiting))
+        .order_by(Invitation.created_at, Invitation.id)
+    ):
+        latest[invitation.user_id] = invitation
+    return [(user_id, latest.get(user_id)) for user_id in waiting]
+
+
+def invitation_is_live(invitation: Invitation, now: datetime | None = None) -> bool:
+    return (
+        invitation.accepted_at is None
+        and invitation.revoked_at is None
+        and invitation.expires_at > (now or utcnow())
+    )
+
+
+def find_invitation(secret: str) -> tuple[Invitation, User, Organization]:
+    """The live invitation behind a link, its person and organisation; else 404 saying why."""
+    with all_orgs():
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.token_hash == security.hash_secret(secret))
+        )
+    if invitation is None:
+        raise INVITATION_UNKNOWN
+    with tenant(invitation.org_id):
+        user = db.session.get(User, (invitation.org_id, invitation.user_id))
+    if invitation.accepted_at is not None:
+        raise INVITATION_USED
+    if invitation.revoked_at is not None or user is None or not user.active:
+        raise INVITATION_WITHDRAWN
+    if invitation.expires_at <= utcnow():
+        raise INVITATION_EXPIRED
+    return invitation, user, db.session.get(Organization, invitation.org_id)
+
+
+def accept_invitation(secret: str, password: str) -> User:
+    """Set the invited person's password and use the link up (once, even when two requests
+    race: the first to mark it accepted wins)."""
+    invitation, user, _org = find_invitation(secret)
+    now = utcnow()
+    with tenant(invitation.org_id):
+        taken = db.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.org_id == invitation.org_id,
+                Invitation.id == invitation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+            )
+            .values(accepted_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount != 1:
+            raise INVITATION_USED
+        user.password_hash = security.hash_password(password)
+        db.session.flush()
+    return user
+
+
+def invitation_link(base_url: str, secret: str) -> str:
+    return f"{base_url.rstrip('/')}/invite/{secret}"
+
+
+def send_invitation_email(actor: User, user: User, invitation: Invitation, link: str) -> str:
+    """Email the link to the person (after the invitation is committed, so the link works
+    when it arrives): ``mail.send``'s outcome, ``"not_configured"`` without SMTP."""
+    org = get_organization(actor)
+    expires = isoformat_z(invitation.expires_at)[:16].replace("T", " ")
+    text = (
+        f"Hello {user.name},\n\n"
+        f"{actor.name} has invited you to {org.name} on LeadSync.\n\n"
+        "Open this link to choose your password and sign in:\n\n"
+        f"{link}\n\n"
+        f"The link works once, until {expires} UTC. Your email address to sign in with is"
+        f" {user.email}.\n\n"
+        "If you did not expect this invitation, you can ignore this email.\n"
+    )
+    return send_mail(new_message(user.email, f"You are invited to {org.name} on LeadSync", text))

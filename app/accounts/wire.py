@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from app.accounts.models import lead_sources, lost_reasons
+from app.accounts.models import appraisal_weights, lead_sources, lost_reasons
 from app.fields import wire_time
 
 
@@ -40,6 +40,8 @@ def org_wire(r: Any) -> dict[str, Any]:
         "lead_sources": lead_sources(r),
         "default_source": r.default_source,
         "lost_reasons": lost_reasons(r),
+        "currency": r.currency,
+        "appraisal_weights": appraisal_weights(r),
         "created_at": wire_time(r.created_at),
         "version": r.version,
     }

@@ -67,6 +67,9 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
         Index("ix_leads_org_email", "org_id", "email_norm"),
         # The SLA check's scan across organisations: what is due first.
         Index("ix_leads_sla_next_at", "sla_next_at"),
+        UniqueConstraint("org_id", "external_ref"),
+        # Reports read the leads closed in a period (lost reasons, the demand report).
+        Index("ix_leads_org_closed", "org_id", "closed_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -91,9 +94,17 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
     stage: Mapped[str] = mapped_column(String(12), default="new")
     lost_reason: Mapped[str | None] = mapped_column(String(60))
     won_value: Mapped[Decimal | None] = mapped_column(Money)
+    # When the lead last became won or lost (None while open): the reports' sales date.
+    closed_at: Mapped[datetime | None] = mapped_column()
+    # When it was first quoted (reached quoted, negotiating or won, or had a quote logged);
+    # kept when it moves on or closes: the reports' "quoted" count reads it without a join.
+    quoted_at: Mapped[datetime | None] = mapped_column()
     next_follow_up_at: Mapped[datetime | None] = mapped_column()
     last_follow_up_at: Mapped[datetime | None] = mapped_column()
     possible_duplicate_of: Mapped[uuid.UUID | None] = mapped_column()
+    # The inquiry's number in the system it was imported from (unique in the organisation):
+    # follow-ups imported later find their lead by it.
+    external_ref: Mapped[str | None] = mapped_column(String(100))
     created_by: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -105,6 +116,33 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
     # (app/changelog/stored.py).
     wire_change: Mapped[str | None] = mapped_column(Text)
     wire_version: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class LeadStageChange(TenantScoped, db.Model):
+    """One step in a lead's stage history: from what, to what, when and by whom. Written by
+    the leads service for every change (REST, sync, import alike); the reports read it."""
+
+    __tablename__ = "lead_stage_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "lead_id"], ["leads.org_id", "leads.id"], ondelete="CASCADE"
+        ),
+        Index("ix_lead_stage_changes_org_lead", "org_id", "lead_id", "at"),
+        # Reports read the changes of a period: "which leads were won in March".
+        Index("ix_lead_stage_changes_org_stage_at", "org_id", "to_stage", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    lead_id: Mapped[uuid.UUID] = mapped_column()
+    from_stage: Mapped[str | None] = mapped_column(String(12))  # None: the lead was created
+    to_stage: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column()
+    # Who made it (None: the migration's reconstruction of an older lead's history).
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    # The lead's owner and team at the time: a sale counts for who won it, even after the
+    # lead is reassigned.
+    owner_id: Mapped[uuid.UUID] = mapped_column()
+    team_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class FollowUp(TenantScoped, db.Model):
@@ -121,6 +159,8 @@ class FollowUp(TenantScoped, db.Model):
         Index("ix_follow_ups_org_version", "org_id", "version"),
         Index("ix_follow_ups_org_owner_version", "org_id", "owner_id", "version"),
         Index("ix_follow_ups_org_team_version", "org_id", "team_id", "version"),
+        # Reports count a period's follow-ups (the reps' workload).
+        Index("ix_follow_ups_org_happened", "org_id", "happened_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -14,7 +14,7 @@ from app.errors import ApiError
 from app.extensions import db
 from app.http import decode_key, encode_key, wire_response
 from app.leads import schemas, service
-from app.leads.wire import follow_up_wire, lead_wire, product_wire
+from app.leads.wire import follow_up_wire, lead_wire, product_wire, stage_change_wire
 
 leads_bp = Blueprint(
     "leads", __name__, url_prefix="/api/v1/leads", description="Leads and follow-ups"
@@ -168,6 +168,16 @@ def assign_lead(data, lead_id: uuid.UUID):
 @leads_bp.response(200, schemas.FollowUpSchema(many=True))
 def list_follow_ups(lead_id: uuid.UUID):
     return wire_response([follow_up_wire(f) for f in service.follow_ups_of(acting_user(), lead_id)])
+
+
+@leads_bp.route("/<uuid:lead_id>/history", methods=["GET"])
+@login_required
+@leads_bp.response(200, schemas.StageChangeSchema(many=True))
+def stage_history(lead_id: uuid.UUID):
+    """The lead's stage changes, oldest first: when, from what, to what, and by whom."""
+    return wire_response(
+        [stage_change_wire(c) for c in service.stage_history(acting_user(), lead_id)]
+    )
 
 
 @leads_bp.route("/<uuid:lead_id>/followups", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from app.fields import Email, UtcDateTime
+from app.fields import Currency, Email, UtcDateTime
 from app.leads.models import FOLLOW_UP_KINDS, PRIORITIES, STAGES
 
 
@@ -42,17 +42,6 @@ def _money(**kwargs):
     )
 
 
-class Currency(ma.fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if value is None:
-            return None
-        value = value.strip().upper()
-        if len(value) != 3 or not value.isalpha():
-            raise ma.ValidationError("A three-letter ISO 4217 code, e.g. EUR.")
-        return value
-
-
 class LeadFieldsSchema(ma.Schema):
     """The fields a person writes; also ``set`` of lead.update (loaded partial)."""
 
@@ -77,6 +66,15 @@ class LeadFieldsSchema(ma.Schema):
 
 class LeadCreateSchema(LeadFieldsSchema):
     id = ma.fields.UUID(metadata={"description": "made by the client, so it can create offline"})
+    captured_at = UtcDateTime(
+        allow_none=True,
+        load_only=True,
+        metadata={
+            "description": "when the person captured it (offline, perhaps hours before it"
+            " arrives): the lead and its reply clock count from then — never later than its"
+            " arrival, never more than 30 days before"
+        },
+    )
     contact_name = _name(required=True)
     owner_id = ma.fields.UUID(allow_none=True)
     team_id = ma.fields.UUID(allow_none=True)
@@ -152,16 +150,27 @@ class SlaClockSchema(ma.Schema):
 
 class LeadSchema(LeadFieldsSchema):
     id = ma.fields.UUID()
+    phone_e164 = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "the phone normalised to E.164 (null: none, or not a number)"},
+    )
     owner_id = ma.fields.UUID()
     team_id = ma.fields.UUID(allow_none=True)
     stage = ma.fields.String(metadata={"enum": list(STAGES)})
     lost_reason = ma.fields.String(allow_none=True)
     won_value = ma.fields.Float(allow_none=True)
+    closed_at = UtcDateTime(
+        allow_none=True,
+        metadata={"description": "when it last became won or lost; null while open"},
+    )
     quantity = ma.fields.Float(allow_none=True)
     estimated_value = ma.fields.Float(allow_none=True)
     last_follow_up_at = UtcDateTime(allow_none=True)
     possible_duplicate_of = ma.fields.UUID(
         allow_none=True, metadata={"description": "an open lead with the same phone or email"}
+    )
+    external_ref = ma.fields.String(
+        allow_none=True, metadata={"description": "its number in the system it was imported from"}
     )
     created_by = ma.fields.UUID()
     created_at = UtcDateTime()
@@ -178,6 +187,17 @@ class FollowUpSchema(FollowUpCreateSchema):
     author_id = ma.fields.UUID()
     received_at = UtcDateTime()
     version = ma.fields.Integer()
+
+
+class StageChangeSchema(ma.Schema):
+    from_stage = ma.fields.String(
+        allow_none=True, metadata={"enum": list(STAGES), "description": "null: created"}
+    )
+    to_stage = ma.fields.String(metadata={"enum": list(STAGES)})
+    at = UtcDateTime()
+    actor_id = ma.fields.UUID(
+        allow_none=True, metadata={"description": "null: reconstructed for an older lead"}
+    )
 
 
 class LeadDetailSchema(LeadSchema):

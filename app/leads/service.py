@@ -39,6 +39,7 @@ from app.leads.models import (
     OPEN_STAGES,
     FollowUp,
     Lead,
+    LeadStageChange,
     Product,
 )
 
@@ -62,6 +63,16 @@ EDITABLE_FIELDS = (
 )
 # A phone's clock may run ahead a little; a follow-up dated further ahead is a mistake.
 MAX_CLOCK_AHEAD = timedelta(hours=24)
+# How long before its arrival a capture may count from (a phone a month offline, or one
+# whose clock is wrong, counts from its arrival less this).
+MAX_CAPTURE_AGE = timedelta(days=30)
+
+
+def capture_time(captured_at: datetime | None, now: datetime) -> datetime:
+    """When a new lead counts from: when it was captured on the device, within reason."""
+    if captured_at is None:
+        return now
+    return min(max(captured_at, now - MAX_CAPTURE_AGE), now)
 
 
 @dataclass
@@ -106,6 +117,12 @@ def find_possible_duplicate(lead: Lead) -> uuid.UUID | None:
     return possible_duplicates([lead])[0]
 
 
+def _slices(first: list, second: list, size: int):
+    """Pairs of slices of two lists, together at most ``size`` values each."""
+    for start in range(0, max(len(first), len(second)), size // 2):
+        yield first[start : start + size // 2], second[start : start + size // 2]
+
+
 def possible_duplicates(leads: list[Lead]) -> list[uuid.UUID | None]:
     """For each of ``leads``, the oldest (by creation, then id) other open lead of the
     organisation with the same phone or email, among those stored and those before it in
@@ -115,11 +132,6 @@ def possible_duplicates(leads: list[Lead]) -> list[uuid.UUID | None]:
     emails = {lead.email_norm for lead in leads if lead.email_norm}
     if not phones and not emails:
         return [None] * len(leads)
-    matches = []
-    if phones:
-        matches.append(Lead.phone_e164.in_(phones))
-    if emails:
-        matches.append(Lead.email_norm.in_(emails))
     # The oldest (created_at, id) per phone and per email, as each lead of ``leads`` sees it.
     oldest: dict[tuple[str, str], tuple[datetime, uuid.UUID]] = {}
     listed = {lead.id for lead in leads}
@@ -128,11 +140,16 @@ def possible_duplicates(leads: list[Lead]) -> list[uuid.UUID | None]:
         if key[1] and (key not in oldest or seen < oldest[key]):
             oldest[key] = seen
 
-    rows = db.session.execute(
-        select(Lead.created_at, Lead.id, Lead.phone_e164, Lead.email_norm).where(
-            or_(*matches), Lead.stage.in_(OPEN_STAGES)
-        )
-    )
+    rows = []
+    # In slices: an import brings tens of thousands of numbers, more than one statement
+    # may bind (SQLite's limit is 32,766).
+    for phone_part, email_part in _slices(sorted(phones), sorted(emails), 5000):
+        matches = [Lead.phone_e164.in_(phone_part), Lead.email_norm.in_(email_part)]
+        rows += db.session.execute(
+            select(Lead.created_at, Lead.id, Lead.phone_e164, Lead.email_norm).where(
+                or_(*matches), Lead.stage.in_(OPEN_STAGES)
+            )
+        ).all()
     for created_at, other_id, phone, email in rows:
         if other_id not in listed:  # an edited lead is not its own duplicate
             remember(("phone", phone), (created_at, other_id))
@@ -190,8 +207,10 @@ def _check_product(product_id: uuid.UUID | None) -> None:
         raise ValidationFailed({"product_id": ["No such active product."]})
 
 
-def _active_member(user_id: uuid.UUID, field: str) -> User:
-    user = db.session.scalar(select(User).where(User.id == user_id))
+def _active_member(org_id: uuid.UUID, user_id: uuid.UUID, field: str) -> User:
+    # By primary key: a person already loaded (a batch naming the same owner again and
+    # again) is not queried again.
+    user = db.session.get(User, (org_id, user_id))
     if user is None or not permissions.may_own_leads(user):
         raise ValidationFailed({field: ["No such active sales person."]})
     return user
@@ -241,7 +260,7 @@ def create_leads(actor: User, batch: list[dict[str, Any]]) -> list[Lead | ApiErr
     outcomes: list[Lead | ApiError] = []
     for data in batch:
         try:
-            outcomes.append(_new_lead(actor, org, data, now, checked_products))
+            outcomes.append(new_lead(actor, org, data, now, checked_products))
         except ApiError as error:
             outcomes.append(error)
     fresh = [lead for lead in outcomes if isinstance(lead, Lead)]
@@ -259,17 +278,17 @@ def create_leads(actor: User, batch: list[dict[str, Any]]) -> list[Lead | ApiErr
     for lead, duplicate_of in zip(fresh, possible_duplicates(fresh), strict=True):
         lead.possible_duplicate_of = duplicate_of
     sla.leads_created(fresh)
-    _insert_new_leads(fresh)
+    insert_new_leads(fresh)
     return outcomes
 
 
-# A new lead's columns without a default start empty. Those with one are set by _new_lead;
+# A new lead's columns without a default start empty. Those with one are set by new_lead;
 # fill_wire gives any it left unset its default, as the INSERT would.
 _EMPTY_LEAD = {column.key: None for column in Lead.__table__.columns if column.default is None}
 _LEAD_COLUMNS = tuple(column.key for column in Lead.__table__.columns)
 
 
-def _new_lead(
+def new_lead(
     actor: User,
     org: Organization,
     data: dict[str, Any],
@@ -279,7 +298,9 @@ def _new_lead(
     """A checked, versioned lead that is not yet stored (``create_leads`` stores it)."""
     if permissions.must_name_owner(actor) and not data.get("owner_id"):
         raise ValidationFailed({"owner_id": ["Customer service hands a lead to a sales person."]})
-    owner = actor if not data.get("owner_id") else _active_member(data["owner_id"], "owner_id")
+    owner = actor if not data.get("owner_id") else _active_member(
+        actor.org_id, data["owner_id"], "owner_id"
+    )
     permissions.require(
         permissions.may_give_lead_to(actor, owner), "You may not give leads to that person."
     )
@@ -306,6 +327,9 @@ def _new_lead(
         _check_product(product_id)
         checked_products.add(product_id)
 
+    # Captured offline, it counts from the capture: its reply clock too, as the device
+    # showed it.
+    created = capture_time(data.get("captured_at"), now)
     values = {
         **_EMPTY_LEAD,
         "id": data.get("id") or uuid.uuid4(),
@@ -316,8 +340,9 @@ def _new_lead(
         "stage": stage,
         "source": source,
         "priority": data.get("priority") or "normal",
-        "created_at": now,
+        "created_at": created,
         "updated_at": now,
+        "quoted_at": created if stage in QUOTED_STAGES else None,
         "field_versions": {},
     }
     for field in EDITABLE_FIELDS:
@@ -341,7 +366,7 @@ def _new_lead(
 # rolled-back savepoint leaves nothing behind to clean up.
 
 
-def _insert_new_leads(leads: list[Lead]) -> None:
+def insert_new_leads(leads: list[Lead]) -> None:
     """INSERT new leads whose every value is final."""
     if not leads:
         return
@@ -349,10 +374,66 @@ def _insert_new_leads(leads: list[Lead]) -> None:
         fill_wire(lead)  # the stored sync change, which a flush would have stored
     # Every column, so the row holds exactly what the object holds.
     db.session.execute(insert(Lead.__table__), [_row(vars(lead)) for lead in leads])
+    # Its first step: created, in its open stage (an imported closed lead was created new;
+    # its closing is the importer's next step).
+    db.session.execute(
+        insert(LeadStageChange.__table__),
+        [
+            stage_row(lead, None, _opening(lead.stage), lead.created_at, lead.created_by)
+            for lead in leads
+        ],
+    )
+
+
+def _opening(stage: str) -> str:
+    return stage if stage in OPEN_STAGES else "new"
 
 
 def _row(values: dict[str, Any]) -> dict[str, Any]:
     return {key: values[key] for key in _LEAD_COLUMNS}
+
+
+# The stages a lead reaches only once it has been quoted.
+QUOTED_STAGES = ("quoted", "negotiating", "won")
+
+
+def stage_row(
+    lead: Lead, from_stage: str | None, to_stage: str, at: datetime, actor_id: uuid.UUID | None
+) -> dict[str, Any]:
+    return {
+        "org_id": lead.org_id, "id": uuid.uuid4(), "lead_id": lead.id, "from_stage": from_stage,
+        "to_stage": to_stage, "at": at, "actor_id": actor_id, "owner_id": lead.owner_id,
+        "team_id": lead.team_id,
+    }  # fmt: skip
+
+
+def move_stage(lead: Lead, stage: str, at: datetime, actor: User) -> str:
+    """Move the lead to ``stage`` (a different one): the one place a stored lead's stage
+    changes, so its history and ``closed_at`` are always written with it. Returns the old
+    stage."""
+    old_stage, lead.stage = lead.stage, stage
+    db.session.add(LeadStageChange(**stage_row(lead, old_stage, stage, at, actor.id)))
+    lead.closed_at = at if stage in ("won", "lost") else None
+    if stage in QUOTED_STAGES:
+        note_quoted(lead, at)
+    return old_stage
+
+
+def note_quoted(lead: Lead, at: datetime) -> None:
+    if lead.quoted_at is None or at < lead.quoted_at:
+        lead.quoted_at = at
+
+
+def stage_history(actor: User, lead_id: uuid.UUID) -> list[LeadStageChange]:
+    """A visible lead's stage changes, oldest first."""
+    lead = get_visible_lead(actor, lead_id)
+    return list(
+        db.session.scalars(
+            select(LeadStageChange)
+            .where(LeadStageChange.lead_id == lead.id)
+            .order_by(LeadStageChange.at, LeadStageChange.from_stage.is_not(None))
+        )
+    )
 
 
 def _touch(lead: Lead, fields: list[str]) -> None:
@@ -483,9 +564,10 @@ def set_stage(
         lead.lost_reason = None  # reopened
         changed.append("lost_reason")
     if lead.stage != stage:
-        old_stage, lead.stage = lead.stage, stage
+        now = utcnow()
+        old_stage = move_stage(lead, stage, now, actor)
         changed.append("stage")
-        sla.lead_stage_changed(lead, old_stage, utcnow())
+        sla.lead_stage_changed(lead, old_stage, now)
     if note:
         _add_follow_up(
             actor, lead, {"id": uuid.uuid4(), "kind": "note", "note": note, "happened_at": utcnow()}
@@ -503,7 +585,7 @@ def assign_lead(actor: User, lead_id: uuid.UUID, owner_id: uuid.UUID) -> Lead:
         permissions.may_assign_leads(actor), "Only team leads and admins reassign leads."
     )
     lead = get_visible_lead(actor, lead_id, for_update=True)
-    owner = _active_member(owner_id, "owner_id")
+    owner = _active_member(actor.org_id, owner_id, "owner_id")
     permissions.require(
         permissions.may_give_lead_to(actor, owner), "You may only assign to people of your teams."
     )
@@ -603,11 +685,13 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
 
     changed = []
     quoted = data["kind"] == "quote" or data.get("quoted_amount") is not None
+    if quoted:
+        note_quoted(lead, happened_at)
     if quoted and lead.stage in ("new", "contacted"):
-        lead.stage = "quoted"
+        move_stage(lead, "quoted", happened_at, actor)
         changed.append("stage")
     elif data["kind"] in CONTACT_KINDS and lead.stage == "new":
-        lead.stage = "contacted"
+        move_stage(lead, "contacted", happened_at, actor)
         changed.append("stage")
     if next_at is not None and lead.next_follow_up_at != next_at:
         lead.next_follow_up_at = next_at

@@ -60,20 +60,28 @@ def _start_lead_clock(lead: Lead, metric: str, at: datetime) -> None:
     events.start(LEAD, lead, _lead_clock(_clock_inputs(lead, metric, at)), at)
 
 
-def leads_created(leads: list[Lead]) -> None:
+def leads_created(leads: list[Lead], at: datetime | None = None) -> None:
     """New inquiries must be answered: each lead's first-response clock starts at its
-    creation. For leads written together (a push of leads captured offline) each clock is
-    computed once per kind of lead (same priority, source, team and creation time: the same
-    deadlines), and the "started" events are written with one INSERT."""
+    creation (or at ``at``: an imported old inquiry's starts at the import). For leads
+    written together (a push of leads captured offline) each clock is computed once per kind
+    of lead (same priority, source, team and creation time: the same deadlines), and the
+    "started" events are written with one INSERT."""
     clocks: dict[tuple, dict[str, Any]] = {}
     rows = []
     for lead in leads:
-        inputs = _clock_inputs(lead, "first_response", lead.created_at)
+        start = at or lead.created_at
+        inputs = _clock_inputs(lead, "first_response", start)
         if inputs not in clocks:
             clocks[inputs] = _lead_clock(inputs)
         clock.set_columns(lead, clocks[inputs])
-        rows.append(events.event_row(LEAD.item_type, lead, "started", lead.created_at))
+        rows.append(events.event_row(LEAD.item_type, lead, "started", start))
     events.insert_rows(rows)
+
+
+def restart_lead_clock(lead: Lead, at: datetime) -> None:
+    """Start an open lead's clock afresh at ``at`` (after its past was imported): the
+    follow-up cadence once it has been contacted, else the first response."""
+    _start_lead_clock(lead, "follow_up" if lead.last_follow_up_at else "first_response", at)
 
 
 def lead_followed_up(lead: Lead, kind: str, happened_at: datetime) -> None:

@@ -25,11 +25,11 @@ def _id(value) -> str | None:
 # The keys of each wire form, in order; sync pull reads exactly these columns (and the
 # lead's ``sla_*`` clock columns) and a test keeps them equal to what the functions write.
 LEAD_KEYS = (
-    "id", "contact_name", "company", "phone", "email", "region", "territory", "source",
-    "product_id", "product_text", "quantity", "estimated_value", "currency", "priority", "notes",
-    "owner_id", "team_id", "stage", "lost_reason", "won_value", "next_follow_up_at",
-    "last_follow_up_at", "possible_duplicate_of", "created_by", "created_at", "updated_at",
-    "version",
+    "id", "contact_name", "company", "phone", "phone_e164", "email", "region", "territory",
+    "source", "product_id", "product_text", "quantity", "estimated_value", "currency",
+    "priority", "notes", "owner_id", "team_id", "stage", "lost_reason", "won_value",
+    "closed_at", "next_follow_up_at", "last_follow_up_at", "possible_duplicate_of",
+    "external_ref", "created_by", "created_at", "updated_at", "version",
 )  # fmt: skip
 FOLLOW_UP_KEYS = (
     "id", "lead_id", "kind", "note", "outcome", "happened_at", "next_follow_up_at",
@@ -43,6 +43,7 @@ def lead_wire(r: Any) -> dict[str, Any]:
         "contact_name": r.contact_name,
         "company": r.company,
         "phone": r.phone,
+        "phone_e164": r.phone_e164,
         "email": r.email,
         "region": r.region,
         "territory": r.territory,
@@ -59,9 +60,11 @@ def lead_wire(r: Any) -> dict[str, Any]:
         "stage": r.stage,
         "lost_reason": r.lost_reason,
         "won_value": _number(r.won_value),
+        "closed_at": wire_time(r.closed_at),
         "next_follow_up_at": wire_time(r.next_follow_up_at),
         "last_follow_up_at": wire_time(r.last_follow_up_at),
         "possible_duplicate_of": _id(r.possible_duplicate_of),
+        "external_ref": r.external_ref,
         "created_by": str(r.created_by),
         "created_at": wire_time(r.created_at),
         "updated_at": wire_time(r.updated_at),
@@ -95,4 +98,13 @@ def product_wire(r: Any) -> dict[str, Any]:
         "currency": r.currency,
         "active": r.active,
         "version": r.version,
+    }
+
+
+def stage_change_wire(r: Any) -> dict[str, Any]:
+    return {
+        "from_stage": r.from_stage,
+        "to_stage": r.to_stage,
+        "at": wire_time(r.at),
+        "actor_id": _id(r.actor_id),
     }

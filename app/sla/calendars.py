@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.accounts import permissions
 from app.accounts.models import Organization, Team, User
 from app.business_time import DEFAULT_SALES_HOURS, BusinessCalendar
+from app.changelog import versions as changes
 from app.errors import ApiError, NotFound, ValidationFailed
 from app.extensions import db
 from app.sla import cache
@@ -102,6 +103,7 @@ def create_calendar(actor: User, data: dict[str, Any]) -> Calendar:
         team_id=data.get("team_id"),
         definition=_valid_definition(data["definition"]),
     )
+    changes.stamp(calendar)  # devices count deadlines in it offline (the `calendar` entity)
     db.session.add(calendar)
     db.session.flush()
     return calendar
@@ -113,9 +115,15 @@ def update_calendar(actor: User, calendar_id: uuid.UUID, data: dict[str, Any]) -
     if calendar is None:
         raise NotFound("calendar")
     _check_team(actor, calendar.team_id)
-    if "name" in data:
-        calendar.name = data["name"]
-    if "definition" in data:
-        calendar.definition = _valid_definition(data["definition"])
-    db.session.flush()
+    new = {
+        "name": data.get("name", calendar.name),
+        "definition": (
+            _valid_definition(data["definition"]) if "definition" in data else calendar.definition
+        ),
+    }
+    # An unchanged save is no change: devices are not sent the same hours again.
+    if new != {"name": calendar.name, "definition": calendar.definition}:
+        calendar.name, calendar.definition = new["name"], new["definition"]
+        changes.stamp(calendar)
+        db.session.flush()
     return calendar

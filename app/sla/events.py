@@ -80,9 +80,17 @@ def start(kind: TimedKind, item, columns: dict[str, Any], at: datetime) -> None:
 
 
 def meet(kind: TimedKind, item, at: datetime) -> None:
-    """The item got what its clock waited for, at ``at`` (however late that is known)."""
+    """The item got what its clock waited for, at ``at`` (however late that is known). The
+    step keeps how long that took in business minutes (the reports' response times)."""
+    started = item.sla_started_at
     clock.meet(item, at)
-    record(kind.item_type, item, "met", at)
+    step = SlaEvent(**event_row(kind.item_type, item, "met", at))
+    if started is not None:
+        org = db.session.get(Organization, item.org_id)
+        calendar = calendar_for(org, kind.calendar_kind, getattr(item, "team_id", None))
+        elapsed = calendar.business_time_between(started, max(at, started))
+        step.business_minutes = int(elapsed.total_seconds() // 60)
+    db.session.add(step)
 
 
 def pause(kind: TimedKind, item, at: datetime) -> None:

@@ -28,6 +28,7 @@ class Calendar(TenantScoped, db.Model):
         ForeignKeyConstraint(
             ["org_id", "team_id"], ["teams.org_id", "teams.id"], ondelete="CASCADE"
         ),
+        Index("ix_calendars_org_version", "org_id", "version"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -36,6 +37,9 @@ class Calendar(TenantScoped, db.Model):
     kind: Mapped[str] = mapped_column(String(10))
     team_id: Mapped[uuid.UUID | None] = mapped_column()
     definition: Mapped[dict] = mapped_column(JSON)
+    # Devices count deadlines offline in these hours, so calendars travel as the `calendar`
+    # entity: every change takes a new version of the organisation's counter.
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -67,7 +71,11 @@ class SlaEvent(TenantScoped, db.Model):
     """One step of one clock: started, warning, breached, escalated, met, paused."""
 
     __tablename__ = "sla_events"
-    __table_args__ = (Index("ix_sla_events_org_item", "org_id", "item_type", "item_id", "at"),)
+    __table_args__ = (
+        Index("ix_sla_events_org_item", "org_id", "item_type", "item_id", "at"),
+        # Reports read a period's steps.
+        Index("ix_sla_events_org_at", "org_id", "at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     item_type: Mapped[str] = mapped_column(String(10))
@@ -77,6 +85,9 @@ class SlaEvent(TenantScoped, db.Model):
     at: Mapped[datetime] = mapped_column()
     due_at: Mapped[datetime | None] = mapped_column()
     policy_id: Mapped[uuid.UUID | None] = mapped_column()
+    # On a "met" step: the business minutes from the clock's start (in the calendar that
+    # applied), so reports take medians in SQL without redoing calendar arithmetic.
+    business_minutes: Mapped[int | None] = mapped_column()
 
     def __init__(self, **fields: Any) -> None:
         # The id is made with the event, not by the INSERT: a flush of many events (an SLA

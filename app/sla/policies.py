@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,9 @@ from app.sla.timed import timed_kind
 
 
 @dataclass(frozen=True)
-class _Policy:
+class PolicyRule:
+    """What of an active policy the choice of a target reads."""
+
     id: uuid.UUID
     priority: str | None
     source: str | None
@@ -32,38 +35,44 @@ class _Policy:
     escalate_after_minutes: int | None
 
 
-def _active_policies(org_id: uuid.UUID, item_type: str, metric: str) -> list[_Policy]:
+def _active_policies(org_id: uuid.UUID, item_type: str, metric: str) -> list[PolicyRule]:
     rows = db.session.scalars(
         select(SlaPolicy).where(
             SlaPolicy.item_type == item_type, SlaPolicy.metric == metric, SlaPolicy.active.is_(True)
         )
     )
     return [
-        _Policy(
+        PolicyRule(
             p.id, p.priority, p.source, p.target_minutes, p.warn_ratio, p.escalate_after_minutes
         )
         for p in rows
     ]
 
 
-def resolve_target(
-    org_id: uuid.UUID, item_type: str, metric: str, priority: str | None, source: str | None
+def active_policies(org_id: uuid.UUID, item_type: str, metric: str) -> list[PolicyRule]:
+    """The organisation's active policies of one metric, read once per transaction."""
+    return cache.per_transaction(
+        ("policies", org_id, item_type, metric),
+        lambda: _active_policies(org_id, item_type, metric),
+    )
+
+
+def choose_target(
+    rules: Iterable[PolicyRule],
+    item_type: str,
+    metric: str,
+    priority: str | None,
+    source: str | None,
 ) -> Target:
-    """The most specific active policy of the organisation that matches (a policy naming
-    priority and source beats one naming either, which beats a catch-all; among equals the
-    stricter target wins), else the kind's own defaults (``TimedKind.default_targets``)."""
-    policies = [
-        p
-        for p in cache.per_transaction(
-            ("policies", org_id, item_type, metric),
-            lambda: _active_policies(org_id, item_type, metric),
-        )
-        if p.priority in (None, priority) and p.source in (None, source)
-    ]
-    if policies:
+    """The most specific of ``rules`` that matches (a policy naming priority and source
+    beats one naming either, which beats a catch-all; among equals the stricter target
+    wins), else the kind's own defaults (``TimedKind.default_targets``). The SLA preview
+    passes the rules with an admin's unsaved edit in them; a real clock the stored ones."""
+    matching = [r for r in rules if r.priority in (None, priority) and r.source in (None, source)]
+    if matching:
         best = max(
-            policies,
-            key=lambda p: ((p.priority is not None) + (p.source is not None), -p.target_minutes),
+            matching,
+            key=lambda r: ((r.priority is not None) + (r.source is not None), -r.target_minutes),
         )
         return Target(
             metric,
@@ -78,6 +87,16 @@ def resolve_target(
         timedelta(minutes=default.target_minutes),
         default.warn_ratio,
         timedelta(minutes=default.escalate_after_minutes),
+    )
+
+
+def resolve_target(
+    org_id: uuid.UUID, item_type: str, metric: str, priority: str | None, source: str | None
+) -> Target:
+    """The target of an item's clock: ``choose_target`` among the organisation's active
+    policies."""
+    return choose_target(
+        active_policies(org_id, item_type, metric), item_type, metric, priority, source
     )
 
 

@@ -11,7 +11,8 @@ from app.accounts.auth import acting_user
 from app.extensions import db
 from app.http import wire_response
 from app.sla import calendars, policies, schemas
-from app.sla.wire import policy_wire
+from app.sla.preview import preview_deadline
+from app.sla.wire import calendar_wire, policy_wire
 
 sla_bp = Blueprint(
     "sla", __name__, url_prefix="/api/v1/sla", description="SLA policies and calendars"
@@ -53,7 +54,7 @@ def update_policy(data, policy_id: uuid.UUID):
 @sla_bp.response(200, schemas.CalendarSchema(many=True))
 def list_calendars():
     """Business-hours calendars: the organisation's and per-team overrides."""
-    return calendars.list_calendars(acting_user())
+    return wire_response([calendar_wire(c) for c in calendars.list_calendars(acting_user())])
 
 
 @sla_bp.route("/calendars", methods=["POST"])
@@ -64,7 +65,7 @@ def create_calendar(data):
     """Add the organisation's calendar (admin) or a team's (its team lead or admin)."""
     calendar = calendars.create_calendar(acting_user(), data)
     db.session.commit()
-    return calendar
+    return wire_response(calendar_wire(calendar), 201)
 
 
 @sla_bp.route("/calendars/<uuid:calendar_id>", methods=["PATCH"])
@@ -76,7 +77,18 @@ def update_calendar(data, calendar_id: uuid.UUID):
     count in the new hours."""
     calendar = calendars.update_calendar(acting_user(), calendar_id, data)
     db.session.commit()
-    return calendar
+    return wire_response(calendar_wire(calendar))
+
+
+@sla_bp.route("/preview", methods=["POST"])
+@login_required
+@sla_bp.arguments(schemas.SlaPreviewSchema)
+@sla_bp.response(200, schemas.SlaPreviewResultSchema)
+def preview(data):
+    """When a new inquiry arriving now (or ``at``) would be due, worked out as its real clock
+    would be; optionally with an unsaved policy and/or calendar definition (admins and team
+    leads). Nothing is saved."""
+    return preview_deadline(acting_user(), data)
 
 
 BLUEPRINTS = (sla_bp,)

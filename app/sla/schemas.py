@@ -54,8 +54,87 @@ class CalendarSchema(ma.Schema):
         },
     )
     updated_at = UtcDateTime(dump_only=True)
+    version = ma.fields.Integer(dump_only=True)
 
 
 class CalendarUpdateSchema(ma.Schema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=120))
     definition = ma.fields.Dict()
+
+
+# --- the preview: when would a new inquiry be due -----------------------------------------
+
+
+class SlaPreviewPolicySchema(SlaPolicySchema):
+    """A policy as an administrator's form holds it, unsaved; checked as a saved one is."""
+
+    id = ma.fields.UUID(
+        allow_none=True, metadata={"description": "the stored policy it edits; none if new"}
+    )
+    name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=120))
+    item_type = ma.fields.String(dump_only=True)
+    metric = ma.fields.String(dump_only=True)
+
+
+class SlaPreviewCalendarSchema(ma.Schema):
+    id = ma.fields.UUID(allow_none=True)
+    name = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=120))
+    definition = ma.fields.Dict(
+        required=True, metadata={"description": "as in CalendarSchema; checked as on save"}
+    )
+
+
+class SlaPreviewSchema(ma.Schema):
+    item_type = ma.fields.String(load_default="lead", validate=ma.validate.OneOf(ITEM_TYPES))
+    metric = ma.fields.String(required=True, validate=ma.validate.OneOf(METRICS))
+    priority = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(PRIORITIES))
+    source = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=1, max=40))
+    team_id = ma.fields.UUID(
+        allow_none=True, metadata={"description": "the item's team (its calendar counts)"}
+    )
+    at = UtcDateTime(
+        allow_none=True, metadata={"description": "when the item arrives; default now"}
+    )
+    policy = ma.fields.Nested(
+        SlaPreviewPolicySchema,
+        allow_none=True,
+        metadata={"description": "an unsaved policy, in place of the stored one it edits"},
+    )
+    calendar = ma.fields.Nested(
+        SlaPreviewCalendarSchema,
+        allow_none=True,
+        metadata={"description": "unsaved hours, counted instead of the calendar that applies"},
+    )
+
+
+class SlaPreviewPolicyNameSchema(ma.Schema):
+    id = ma.fields.UUID(allow_none=True)
+    name = ma.fields.String(allow_none=True)
+    unsaved = ma.fields.Boolean()
+
+
+class SlaPreviewCalendarNameSchema(SlaPreviewPolicyNameSchema):
+    team_id = ma.fields.UUID(allow_none=True)
+
+
+class SlaPreviewResultSchema(ma.Schema):
+    at = UtcDateTime()
+    due_at = UtcDateTime()
+    warn_at = UtcDateTime()
+    escalate_at = UtcDateTime(allow_none=True)
+    business_minutes = ma.fields.Integer(metadata={"description": "the target, in business time"})
+    metric = ma.fields.String()
+    policy = ma.fields.Nested(
+        SlaPreviewPolicyNameSchema,
+        allow_none=True,
+        metadata={"description": "the policy that applies; null: the built-in default"},
+    )
+    calendar = ma.fields.Nested(
+        SlaPreviewCalendarNameSchema,
+        allow_none=True,
+        metadata={
+            "description": "the calendar that counts; null: Mon–Fri 09:00–17:00 in the "
+            "organisation's time zone"
+        },
+    )
+    timezone = ma.fields.String(metadata={"description": "the counting calendar's time zone"})

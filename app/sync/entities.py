@@ -11,13 +11,14 @@ from __future__ import annotations
 from app.accounts.sync import ORG, USER
 from app.changelog import registry
 from app.leads.sync import FOLLOW_UP, LEAD, PRODUCT
-from app.sla.sync import SLA_POLICY
+from app.sla.sync import CALENDAR, SLA_POLICY
 
 registry.register(
     ORG,
     PRODUCT,
     SLA_POLICY,
     USER,
+    CALENDAR,
     LEAD,
     FOLLOW_UP,
 )

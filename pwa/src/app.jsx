@@ -11,9 +11,17 @@ import { Team } from './screens/Team.jsx';
 import { Questions } from './screens/Questions.jsx';
 import { Settings } from './screens/Settings.jsx';
 import { Problems } from './screens/Problems.jsx';
+import { Invite } from './screens/Invite.jsx';
 import { Admin } from './screens/admin/Admin.jsx';
 import { adminSection } from './screens/admin/sections.js';
 import { matchRoute } from './sync/entities.js';
+import { ReportsRoute, TeamAreaNav, isReportsPath } from './screens/reports/index.jsx';
+
+// Reports: team leads and admins reach them through their Team tab (board · reports: a sixth
+// tab does not fit 360 px); reps have a Reports tab (their scorecard) where the Team tab would
+// be; customer service has none.
+const MANAGERS = ['lead', 'admin'];
+const REPORT_ROLES = ['lead', 'admin', 'rep'];
 
 // The screen of one record, by entity (its path is the entity table's `route`).
 const RECORD_SCREENS = { lead: LeadDetail };
@@ -22,6 +30,7 @@ function route(path, role) {
   const record = matchRoute(path);
   const RecordScreen = record && RECORD_SCREENS[record.entity];
   if (RecordScreen) return <RecordScreen id={record.id} />;
+  if (isReportsPath(path) && REPORT_ROLES.includes(role)) return <ReportsRoute path={path} role={role} />;
   const section = adminSection(path, role);
   if (section) {
     const SectionScreen = section.screen;
@@ -30,7 +39,7 @@ function route(path, role) {
   switch (path) {
     case '/new': return <Capture />;
     case '/search': return <Search />;
-    case '/team': return <Team />;
+    case '/team': return MANAGERS.includes(role) ? <><TeamAreaNav path={path} /><Team /></> : <Team />;
     case '/questions': return <Questions />;
     case '/settings': return <Settings />;
     case '/admin': return <Admin />;
@@ -46,12 +55,16 @@ function Nav({ path, role }) {
     ['/new', S.navNew],
     ['/search', S.navSearch],
     ...(role === 'lead' || role === 'admin' ? [['/team', S.navTeam]] : []),
+    ...(role === 'rep' ? [['/reports', S.navReports]] : []),
     ['/settings', S.navSettings],
   ];
+  // The Team tab stays lit on the reports it leads to.
+  const current = (href) =>
+    path === href || (isReportsPath(path) && (href === '/reports' || (href === '/team' && MANAGERS.includes(role))));
   return (
     <nav class="tabbar" aria-label={S.mainNav}>
       {items.map(([href, label]) => (
-        <Link key={href} href={href} aria-current={path === href ? 'page' : undefined}>{label}</Link>
+        <Link key={href} href={href} aria-current={current(href) ? 'page' : undefined}>{label}</Link>
       ))}
     </nav>
   );
@@ -61,6 +74,10 @@ export function App() {
   const s = useStore();
   const path = usePath();
   if (!s.ready) return s.dbBlocked || s.dbError ? <DbNotice s={s} /> : null;
+  // An invitation link is opened by someone not signed in here (or by someone else): its own
+  // page, before any session check.
+  const invite = /^\/invite\/([^/]+)\/?$/.exec(path);
+  if (invite) return <Invite token={invite[1]} />;
   // Signed in as long as the device remembers someone (offline too); when the server says
   // the session ended (401), sign in again: the outbox and the local data wait meanwhile.
   // Offline there is no signing in, so the remembered person keeps working.

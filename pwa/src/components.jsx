@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL } from './strings.js';
-import { fmtAgo, fmtCountdown } from './format.js';
+import { fmtAgo, fmtCountdown, fmtIn } from './format.js';
 import { clockOf, isOverdue } from './sync/apply.js';
 import { pathOf } from './sync/entities.js';
 import { Link } from './router.jsx';
-import { dismissProblem, resendDraft, syncNow, useStore } from './store.js';
+import { dismissProblem, mutate, resendDraft, syncNow, useStore } from './store.js';
 import { checkMutation } from './rules.js';
 
 // The current time, ticking: countdowns run from the device clock, offline too. One timer per
@@ -52,7 +52,7 @@ export function Countdown({ lead }) {
   const cls = t.over ? 'due overdue' : c.running && c.state === 'warning' ? 'due warning' : 'due';
   return (
     <span class={cls} role="timer" data-state={t.over ? 'breached' : c.state || 'none'}>
-      <span class="due-what">{t.label} · </span>{t.text}
+      <span class="due-what">{t.label} · </span><span class="due-text">{t.text}</span>
     </span>
   );
 }
@@ -174,37 +174,176 @@ export function DbNotice({ s }) {
   );
 }
 
+// The sync state, on every screen. Online with nothing wrong it is one line: when it last
+// synced (or the changes on their way: "Sending 1 change…"), and "Sync now"; a change just
+// made does not make it grow and shift the screen under the person's finger. What needs
+// attention (offline, refused changes, a failing sync, unsent changes in storage at risk,
+// the session ended) spells itself out and the bar grows to show it.
 export function StatusBar() {
   const s = useStore();
-  const now = useNow(15000);
+  const now = useNow(5000);
   const pending = s.outbox.filter((e) => e.status === 'pending' || e.status === 'applied' || e.status === 'duplicate' || e.status === 'conflict').length;
   const st = s.status;
   const syncing = st.state === 'syncing';
+  const failing = st.state === 'error';
+  const atRisk = pending > 0 && s.storageAtRisk;
+  const calm = s.online && !s.problems.length && !failing && !atRisk && !s.sessionExpired && !s.dbReplaced;
+  const last = s.lastSyncAt ? S.lastSync(fmtAgo(s.lastSyncAt, now)) : S.neverSynced;
   const line =
     !s.online ? S.offline
-    : st.state === 'syncing' ? S.syncing
-    : st.state === 'error' ? S.syncError(st.lastError, fmtAgo(st.nextAttemptAt, now))
+    : syncing ? S.syncing
+    : failing ? S.syncError(st.lastError, fmtIn(st.nextAttemptAt, now))
     : S.online;
+  const syncButton = s.online && (
+    // Kept in place while syncing (aria-disabled), so keyboard focus on it is not lost.
+    <button type="button" class="link sb-sync" aria-disabled={syncing ? 'true' : undefined}
+      onClick={syncing ? undefined : syncNow}>{S.syncNow}</button>
+  );
   return (
-    <div class={`statusbar ${s.online ? 'on' : 'off'}`} role="status" aria-live="polite">
-      <span class="dot" aria-hidden="true" />
-      <span class="sb-state">{line}</span>
-      <span class="sb-pending">{pending ? S.pending(pending) : S.allSent}</span>
-      {/* Ticks every 15 s: not read out each time (aria-live off inside the status region). */}
-      <span class="sb-last" aria-live="off">{s.lastSyncAt ? S.lastSync(fmtAgo(s.lastSyncAt, now)) : S.neverSynced}</span>
-      {s.problems.length > 0 && (
-        <Link href="/problems" class="sb-problems">{S.problemsCount(s.problems.length)}</Link>
+    <>
+      <div class={`statusbar ${s.online ? 'on' : 'off'}${calm ? ' calm' : ''}`} role="status" aria-live="polite">
+        <span class="dot" aria-hidden="true" />
+        {calm ? (
+          <>
+            <span class="sr-only">{S.online}. {pending ? '' : `${S.allSent}. `}</span>
+            {pending > 0 ? (
+              <span class="sb-last">{syncing ? S.sending(pending) : S.pending(pending)}</span>
+            ) : (
+              // Ticks every 5 s: not read out each time (aria-live off inside the status region).
+              <span class="sb-last" aria-live="off">{syncing ? S.syncing : last}</span>
+            )}
+          </>
+        ) : (
+          <>
+            <span class="sb-state">{line}</span>
+            <span class="sb-pending">{pending ? S.pending(pending) : S.allSent}</span>
+            <span class="sb-last" aria-live="off">{last}</span>
+          </>
+        )}
+        {s.problems.length > 0 && (
+          <Link href="/problems" class="sb-problems">{S.problemsCount(s.problems.length)}</Link>
+        )}
+        {syncButton}
+        {atRisk && <p class="sb-warn">{S.evictable}</p>}
+        {s.sessionExpired && (
+          <p class="sb-warn"><Link href="/signin">{S.sessionExpired}</Link></p>
+        )}
+        {s.dbReplaced && <DbNotice s={s} />}
+      </div>
+      <Notice />
+    </>
+  );
+}
+
+// A short notice above the tab bar, with one action (Undo) for a while: one for the whole
+// app, so it outlives the screen that raised it (a reassigned lead may leave the list it
+// was on). It stays while the pointer or focus is on it.
+let notice = null;
+const noticeSubs = new Set();
+export function showNotice(text, { action = null, onAction = null, ms = 10_000 } = {}) {
+  notice = { id: (notice?.id || 0) + 1, text, action, onAction, ms };
+  for (const f of noticeSubs) f(notice);
+}
+export function clearNotice() {
+  notice = null;
+  for (const f of noticeSubs) f(null);
+}
+
+function Notice() {
+  const [n, setN] = useState(notice);
+  const [held, setHeld] = useState(false);
+  useEffect(() => {
+    noticeSubs.add(setN);
+    return () => noticeSubs.delete(setN);
+  }, []);
+  useEffect(() => {
+    if (!n || held) return undefined;
+    const t = setTimeout(() => {
+      if (notice?.id === n.id) clearNotice();
+    }, n.ms);
+    return () => clearTimeout(t);
+  }, [n, held]);
+  // The live region stays in the document, so what appears in it is read out.
+  return (
+    <div class="notice-region" role="status" aria-live="polite"
+      onPointerEnter={() => setHeld(true)} onPointerLeave={() => setHeld(false)}
+      onFocusIn={() => setHeld(true)} onFocusOut={() => setHeld(false)}>
+      {n && (
+        <div class="notice" key={n.id}>
+          <span class="notice-text">{n.text}</span>
+          {n.action && (
+            <button type="button" class="notice-action" onClick={() => {
+              clearNotice();
+              setHeld(false);
+              n.onAction();
+            }}>{n.action}</button>
+          )}
+          <button type="button" class="link notice-close" aria-label={S.closeNotice} onClick={() => {
+            clearNotice();
+            setHeld(false);
+          }}>✕</button>
+        </div>
       )}
-      {s.online && (
-        // Kept in place while syncing (aria-disabled), so keyboard focus on it is not lost.
-        <button type="button" class="link sb-sync" aria-disabled={syncing ? 'true' : undefined}
-          onClick={syncing ? undefined : syncNow}>{S.syncNow}</button>
+    </div>
+  );
+}
+
+// Giving a lead to someone else: the picker asks first ("Give this lead to Riley?"), then
+// offers Undo for a while, which gives it back to the owner it had, by the same mutation
+// (offline too: both wait in the outbox, in order).
+// `choices`: whom this person may give leads to (rules.js ownerChoices, the server's
+// may_give_lead_to); the current owner is listed too, so the picker shows who has it.
+export function ReassignPicker({ lead, choices, users = [], label }) {
+  const [to, setTo] = useState(null);
+  const people = choices.some((u) => u.id === lead.owner_id)
+    ? choices
+    : [{ id: lead.owner_id, name: users.find((u) => u.id === lead.owner_id)?.name || S.owner }, ...choices];
+  const yes = useRef(null);
+  const select = useRef(null);
+  const nameOf = (id) => people.find((u) => u.id === id)?.name || S.owner;
+  useEffect(() => {
+    if (to) yes.current?.focus();
+  }, [to]);
+  async function give() {
+    const from = lead.owner_id;
+    const target = to;
+    setTo(null);
+    select.current?.focus(); // the confirmation goes: focus back where the person was
+    if (!target || target === from) return;
+    await mutate('lead.assign', { id: lead.id, owner_id: target });
+    const name = lead.contact_name;
+    showNotice(S.reassignedTo(name, nameOf(target)), {
+      action: S.undo,
+      onAction: async () => {
+        await mutate('lead.assign', { id: lead.id, owner_id: from });
+        showNotice(S.reassignedBack(name, nameOf(from)), { ms: 5_000 });
+      },
+    });
+    // The notice covers the bottom of the screen: keep the focused picker clear of it (the
+    // page's scroll padding grows while a notice shows).
+    requestAnimationFrame(() => select.current?.scrollIntoView({ block: 'nearest' }));
+  }
+  const qid = `reassign-q-${lead.id}`;
+  return (
+    <div class="reassign">
+      <label class="assign">{S.reassign}
+        <select ref={select} aria-label={label || S.reassign} value={to || lead.owner_id}
+          onChange={(e) => setTo(e.currentTarget.value === lead.owner_id ? null : e.currentTarget.value)}>
+          {people.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
+        </select>
+      </label>
+      {to && (
+        <div class="confirm neutral" role="alertdialog" aria-labelledby={qid}>
+          <p id={qid}>{S.reassignConfirm(nameOf(to))}</p>
+          <div class="row">
+            <button type="button" class="primary" ref={yes} onClick={give}>{S.reassignYes(nameOf(to))}</button>
+            <button type="button" onClick={() => {
+              setTo(null);
+              select.current?.focus();
+            }}>{S.cancel}</button>
+          </div>
+        </div>
       )}
-      {pending > 0 && s.storageAtRisk && <p class="sb-warn">{S.evictable}</p>}
-      {s.sessionExpired && (
-        <p class="sb-warn"><Link href="/signin">{S.sessionExpired}</Link></p>
-      )}
-      {s.dbReplaced && <DbNotice s={s} />}
     </div>
   );
 }

@@ -52,6 +52,55 @@ export function fmtAgo(iso, now = Date.now()) {
   return relative.format(Math.round(diff / 86400), 'day');
 }
 
+// How soon something will happen ("retrying in 30 seconds"): the mirror of fmtAgo, never in
+// the past (a retry whose time has come reads "now").
+export function fmtIn(iso, now = Date.now()) {
+  if (!iso) return '';
+  const diff = Math.max(0, (Date.parse(iso) - now) / 1000);
+  if (diff < 5) return relative.format(0, 'second');
+  if (diff < 60) return relative.format(Math.round(diff), 'second');
+  if (diff < 3600) return relative.format(Math.round(diff / 60), 'minute');
+  return relative.format(Math.round(diff / 3600), 'hour');
+}
+
+// --- phone numbers -------------------------------------------------------------------
+// The server keeps each phone as typed (`phone`) and normalised to E.164 with the
+// organisation's default country (`phone_e164`, app/leads/service.py normalize_phone). The
+// device never parses numbers itself (libphonenumber decides, on the server); it shows the
+// normalised form with the country code set apart, and the typed one for reference.
+
+// The country calling codes of two digits (ITU-T E.164); 1 and 7 are the only one-digit
+// codes, every other has three. The codes are prefix-free, so the first digits decide.
+const CC2 = new Set([
+  20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54, 55,
+  56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98,
+]);
+
+// "+491712345678" -> "+49 1712345678"; anything not in E.164 comes back as it is.
+export function fmtE164(e164) {
+  if (!/^\+\d{4,15}$/.test(e164 || '')) return e164 || '';
+  const d = e164.slice(1);
+  const n = d[0] === '1' || d[0] === '7' ? 1 : CC2.has(Number(d.slice(0, 2))) ? 2 : 3;
+  return `+${d.slice(0, n)} ${d.slice(n)}`;
+}
+
+// A lead's phone as shown: {text, tel, typed} or null. `text` is the normalised international
+// form once the server has read the number, `tel` what a tel: link dials, `typed` what the
+// person typed when it reads differently (null when the same). `unsent`: the phone was
+// typed or changed on this device and the server has not normalised it yet (the stored
+// phone_e164 would be the old number's): the typed form is all there is.
+export function phoneShown(lead, { unsent = false } = {}) {
+  const typed = (lead?.phone || '').trim();
+  if (!typed) return null;
+  const e164 = !unsent && /^\+\d{4,15}$/.test(lead.phone_e164 || '') ? lead.phone_e164 : null;
+  if (!e164) {
+    const dial = typed.replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
+    return { text: typed, tel: dial || typed, typed: null };
+  }
+  const text = fmtE164(e164);
+  return { text, tel: e164, typed: typed.replace(/\s+/g, ' ') === text ? null : typed };
+}
+
 // <input type="datetime-local"> speaks local wall time; the wire speaks UTC.
 export function toLocalInput(iso) {
   if (!iso) return '';

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { materialize, clockOf, addBusinessMinutes, defaultNextFollowUp, byUrgency } from '../src/sync/apply.js';
+import { materialize, clockOf, defaultNextFollowUp, byUrgency } from '../src/sync/apply.js';
+import { calendarFor } from '../src/sync/business-time.js';
 import { checkMutation } from '../src/rules.js';
 
 // Local wall times (the device's calendar is local): 2026-01-05 is a Monday.
@@ -71,10 +72,11 @@ describe('the device clock after a contact (the server rule)', () => {
 });
 
 describe('business time and the offered next follow-up', () => {
-  it('counts Monday to Friday 09:00-17:00 in local time', () => {
-    expect(addBusinessMinutes(local(2026, 1, 9, 16, 0), 120)).toBe(local(2026, 1, 12, 10, 0)); // Fri → Mon
-    expect(addBusinessMinutes(local(2026, 1, 10, 12, 0), 60)).toBe(local(2026, 1, 12, 10, 0)); // Saturday
-    expect(addBusinessMinutes(local(2026, 1, 5, 7, 0), 30)).toBe(local(2026, 1, 5, 9, 30));
+  it('before anything is synced, counts the default Monday to Friday 09:00-17:00 in local time', () => {
+    const add = (t, min) => calendarFor([], null).addBusinessTime(t, min * 60_000);
+    expect(add(local(2026, 1, 9, 16, 0), 120)).toBe(local(2026, 1, 12, 10, 0)); // Fri → Mon
+    expect(add(local(2026, 1, 10, 12, 0), 60)).toBe(local(2026, 1, 12, 10, 0)); // Saturday
+    expect(add(local(2026, 1, 5, 7, 0), 30)).toBe(local(2026, 1, 5, 9, 30));
   });
   it('offers two business days ahead at 09:00, or the lead\'s own date while it is ahead', () => {
     expect(defaultNextFollowUp(lead({ next_follow_up_at: null }), local(2026, 1, 8, 15, 0))).toBe(iso(local(2026, 1, 12, 9, 0)));

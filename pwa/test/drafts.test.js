@@ -124,4 +124,19 @@ describe('drafts', () => {
     await enqueue(db, 'lead.update', { id: LEAD, base_version: 1, set: { notes: 'a' } });
     expect(await listOutbox(db)).toHaveLength(4);
   });
+
+  it('a capture carries the moment it was made, kept when its draft is sent again', async () => {
+    const { db } = await freshDb();
+    const made = new Date('2026-03-02T08:15:00.000Z');
+    const entry = await enqueue(db, 'lead.create', { id: LEAD, contact_name: 'Early Eva' }, made);
+    expect(entry.args.captured_at).toBe('2026-03-02T08:15:00.000Z');
+    // A capture that names its own moment (a draft sent again) keeps it.
+    const again = await enqueue(
+      db, 'lead.create', { id: FU, contact_name: 'Eva again', captured_at: '2026-03-01T07:00:00.000Z' },
+      new Date('2026-03-05T10:00:00.000Z'),
+    );
+    expect(again.args.captured_at).toBe('2026-03-01T07:00:00.000Z');
+    const note = await enqueue(db, 'followup.create', { id: LEAD, lead_id: LEAD, kind: 'note', happened_at: T });
+    expect(note.args).not.toHaveProperty('captured_at');
+  });
 });

@@ -12,7 +12,7 @@ const page = (changes) => ({ changes, cursor: 'c', has_more: false, last_mutatio
 
 describe('the entity table', () => {
   it('has the entities the server pulls, in its order, each in a store of the server copy', () => {
-    expect(ENTITIES.map((e) => e.name)).toEqual(['org', 'product', 'sla_policy', 'user', 'lead', 'followup']);
+    expect(ENTITIES.map((e) => e.name)).toEqual(['org', 'product', 'sla_policy', 'user', 'calendar', 'lead', 'followup']);
     expect(SERVER_STORES).toEqual(['records', 'products', 'sla_policies', 'users', 'leads', 'followups']);
     for (const e of ENTITIES) expect(SERVER_STORES).toContain(e.store);
   });

@@ -100,6 +100,9 @@ def test_a_team_lead_picks_a_rep_of_their_team(new_context, api, artifacts):
     page.screenshot(path=str(artifacts / "42-capture-team-lead.png"), full_page=True)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name=name)).to_be_visible()
+    # Said once, and the lead shows whose it is.
+    expect(page.locator(".notice")).to_contain_text(f"Handed to {rep['name']}")
+    expect(page.locator(".facts")).to_contain_text(f"Owner{rep['name']}")
     wait_synced(page)
     lead = _server_lead(lead_api, name)
     assert (lead["owner_id"], lead["source"]) == (rep["id"], "website")

@@ -199,3 +199,28 @@ def test_a_browser_session_creates_leads_with_its_csrf_token(api_as, org):
     refused = browser.post(LEADS, json={"contact_name": "Forged"}, headers={"X-CSRF-Token": ""})
     error_of(refused, 403, "csrf_failed")
     assert [i["contact_name"] for i in browser.get(LEADS).json["items"]] == ["From the PWA"]
+
+
+def test_a_capture_counts_from_when_it_was_made(api_as, org):
+    """Captured offline at 08:15 and synced at noon, a lead is three hours and more old: its
+    reply clock started at the capture, as the phone showed it. A phone's clock may be wrong:
+    ahead counts from the arrival, more than 30 days back from 30 days ago."""
+    from datetime import UTC, datetime, timedelta
+
+    rep = api_as(org.rep)
+    now = datetime.now(UTC)
+
+    def created(captured: datetime) -> tuple[datetime, datetime]:
+        lead = new_lead(rep, captured_at=captured.isoformat().replace("+00:00", "Z"))
+        return (
+            datetime.fromisoformat(lead["created_at"]),
+            datetime.fromisoformat(lead["sla"]["started_at"]),
+        )
+
+    early = now - timedelta(hours=3, minutes=45)
+    at, started = created(early)
+    assert abs((at - early).total_seconds()) < 0.01 and started == at
+    at, _ = created(now + timedelta(days=2))
+    assert abs((at - now).total_seconds()) < 60
+    at, _ = created(now - timedelta(days=45))
+    assert abs((at - (now - timedelta(days=30))).total_seconds()) < 60

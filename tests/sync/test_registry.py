@@ -32,7 +32,15 @@ from app.sync.pull import Cursor, encode_cursor
 from app.tenancy import tenant
 from tests.sync.syncing import Replica, new_lead
 
-ENTITIES = ["org", "product", "sla_policy", "user", "lead", "followup"]
+ENTITIES = ["org", "product", "sla_policy", "user", "calendar", "lead", "followup"]
+OFFICE_HOURS = {
+    "name": "Office hours",
+    "kind": "sales",
+    "definition": {
+        "timezone": "Europe/Berlin",
+        "weekly": {"mon": [{"start": "09:00", "end": "17:00"}]},
+    },
+}
 
 
 def test_the_registry_lists_every_entity_in_snapshot_order():
@@ -74,6 +82,7 @@ def test_a_first_sync_sends_every_registered_entity(api_as, org):
         "/api/v1/sla/policies",
         json={"name": "Fast", "metric": "first_response", "target_minutes": 30},
     )
+    admin.post("/api/v1/sla/calendars", json=OFFICE_HOURS)
     lead = admin.post("/api/v1/leads", json={"contact_name": "Ada"}).json
     admin.post(
         f"/api/v1/leads/{lead['id']}/followups",
@@ -90,9 +99,15 @@ def test_rest_answers_people_the_org_and_policies_as_their_feeds_send_them(api_a
         "/api/v1/sla/policies",
         json={"name": "Fast", "metric": "first_response", "target_minutes": 30},
     ).json
+    calendar = admin.post("/api/v1/sla/calendars", json=OFFICE_HOURS).json
     device = Replica(admin)
     device.pull_all()
     assert device.of("sla_policy")[policy["id"]] == policy
+    # Every field REST answers of a calendar is the feed's, value for value.
+    synced = device.of("calendar")[calendar["id"]]
+    assert {k: synced[k] for k in calendar} == calendar
+    listed = {c["id"]: c for c in admin.get("/api/v1/sla/calendars").json}
+    assert {i: {k: c[k] for k in calendar} for i, c in device.of("calendar").items()} == listed
     assert device.of("org")[str(org.id)] == admin.get("/api/v1/org").json
     for person in admin.get("/api/v1/users").json:
         assert device.of("user")[person["id"]] == person

@@ -6,12 +6,44 @@ import { navigate } from '../router.jsx';
 import { uuid } from '../sync/db.js';
 import { pathOf } from '../sync/entities.js';
 import { fromLocalInput, toLocalInput } from '../format.js';
-import { Screen, fieldMessage } from '../components.jsx';
+import { Screen, fieldMessage, showNotice } from '../components.jsx';
 import { checkCapture, ownerChoices } from '../rules.js';
 
 const inOneDay = () => toLocalInput(new Date(Date.now() + 24 * 3600_000).toISOString());
 
+// Quick capture. A lead handed to someone else says so once saved: customer service (who
+// sees no leads) gets a confirmation that stays, naming the lead and its new owner, with
+// whether it has been sent; others go to the lead, its owner shown, with a notice.
 export function Capture() {
+  const [handed, setHanded] = useState(null); // {id, name, company, owner}
+  const [round, setRound] = useState(0); // a new form (and a new lead id) per capture
+  if (handed) {
+    return <HandedOver handed={handed} onAnother={() => {
+      setHanded(null);
+      setRound(round + 1);
+    }} />;
+  }
+  return <CaptureForm key={round} onHanded={setHanded} />;
+}
+
+function HandedOver({ handed, onAnother }) {
+  const s = useStore();
+  const waiting = s.outbox.some((e) => e.name === 'lead.create' && e.args?.id === handed.id);
+  return (
+    <Screen title={S.handedTitle}>
+      <div class="handed">
+        <p class="handed-to">{S.handedTo(handed.owner)}</p>
+        <p class="handed-lead"><strong>{handed.name}</strong>{handed.company && ` · ${handed.company}`}</p>
+        <p class={waiting ? 'note' : 'muted'}>{waiting ? S.handedWaiting : S.handedSent}</p>
+        <div class="row">
+          <button type="button" class="primary" onClick={onAnother}>{S.captureAnother}</button>
+        </div>
+      </div>
+    </Screen>
+  );
+}
+
+function CaptureForm({ onHanded }) {
   const s = useStore();
   const products = s.products.filter((p) => p.active !== false);
   const [f, setF] = useState({
@@ -86,8 +118,15 @@ export function Capture() {
     setBusy(true);
     try {
       await mutate('lead.create', args);
-      // Customer service sees no leads: the one it handed over leaves its device once sent.
-      navigate(self?.role === 'cs' ? '/' : pathOf('lead', id));
+      const owner = args.owner_id && owners.choices.find((o) => o.id === args.owner_id)?.name;
+      // Customer service sees no leads: the one it handed over leaves its device once sent,
+      // so the confirmation names it and its owner.
+      if (self?.role === 'cs') {
+        onHanded({ id, name: args.contact_name, company: args.company, owner: owner || '' });
+        return;
+      }
+      if (owner) showNotice(S.handedTo(owner), { ms: 6_000 });
+      navigate(pathOf('lead', id));
     } catch (error) {
       saving.current = false;
       setBusy(false);

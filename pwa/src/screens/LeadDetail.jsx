@@ -3,12 +3,12 @@ import { S, STAGE_LABEL, KIND_LABEL, SLA_METRIC, SLA_STATE } from '../strings.js
 import { lostReasonChoice, lostReasonLabel, lostReasonOptions, sourceLabel } from '../org.js';
 import { dismissProblem, followupsOf, mutate, useStore } from '../store.js';
 import { uuid } from '../sync/db.js';
-import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, toLocalInput } from '../format.js';
-import { Countdown, DraftCard, Screen, fieldMessage, problemText, useNow } from '../components.jsx';
+import { fmtDateTime, fmtMinutes, fmtMoney, fromLocalInput, phoneShown, toLocalInput } from '../format.js';
+import { Countdown, DraftCard, ReassignPicker, Screen, fieldMessage, problemText, useNow } from '../components.jsx';
 import { OPEN_STAGES, clockOf, defaultNextFollowUp, policyFor } from '../sync/apply.js';
 import { isDraft, pathOf, problemsOf } from '../sync/entities.js';
 import { Link } from '../router.jsx';
-import { checkMutation } from '../rules.js';
+import { checkMutation, ownerChoices } from '../rules.js';
 
 const ACTIONS = [
   ['call', S.actCalled],
@@ -207,7 +207,7 @@ export function LeadDetail({ id }) {
   const timeline = useTimeline(id, s.dataVersion);
   const lead = s.leads.get(id);
   if (!lead) {
-    return <Screen title={S.leadNotFound}><p><a href="/">{S.back}</a></p></Screen>;
+    return <Screen title={S.leadNotFound}><p><Link href="/" class="button">{S.back}</Link></p></Screen>;
   }
   const me = s.session.user;
   const product = s.products.find((p) => p.id === lead.product_id);
@@ -217,8 +217,13 @@ export function LeadDetail({ id }) {
   const problems = onLead.filter((p) => !isDraft(p));
   const open = OPEN_STAGES.includes(lead.stage);
   const canAssign = me.role === 'lead' || me.role === 'admin';
-  const assignable = s.users.filter((u) => u.active !== false && (u.role === 'rep' || u.role === 'lead'));
+  const assignable = canAssign ? ownerChoices(me, s.users).choices : [];
   const money = (v) => fmtMoney(v, lead.currency || product?.currency);
+  // A phone typed or changed here is not normalised until the server has it.
+  const phone = phoneShown(lead, {
+    unsent: s.outbox.some((e) => e.args?.id === lead.id
+      && (e.name === 'lead.create' || (e.name === 'lead.update' && 'phone' in (e.args.set || {})))),
+  });
 
   return (
     <Screen title={lead.contact_name}>
@@ -236,7 +241,9 @@ export function LeadDetail({ id }) {
       )}
       <dl class="facts">
         {lead.company && <><dt>{S.company}</dt><dd>{lead.company}</dd></>}
-        {lead.phone && <><dt>{S.phone}</dt><dd><a href={`tel:${lead.phone}`}>{lead.phone}</a></dd></>}
+        {phone && <><dt>{S.phone}</dt><dd class="phone"><a href={`tel:${phone.tel}`}>{phone.text}</a>
+          {/* The number kept whole on its line (no-break spaces), unless it cannot fit at all. */}
+          {phone.typed && <span class="muted phone-typed">{S.phoneTyped(phone.typed.replace(/ /g, '\u00a0'))}</span>}</dd></>}
         {lead.email && <><dt>{S.email}</dt><dd><a href={`mailto:${lead.email}`}>{lead.email}</a></dd></>}
         {(product || lead.product_text) && <><dt>{S.product}</dt><dd>{product?.name || lead.product_text}</dd></>}
         <dt>{S.stage}</dt>
@@ -270,13 +277,7 @@ export function LeadDetail({ id }) {
         </div>
         {lead.stage === 'won' && <p class="note">{S.wonFinal}</p>}
         {action && <ActionForm key={action} kind={action} lead={lead} org={s.org} onDone={() => setAction(null)} />}
-        {canAssign && (
-          <label class="assign">{S.reassign}
-            <select aria-label={S.reassign} value={lead.owner_id} onChange={(e) => mutate('lead.assign', { id: lead.id, owner_id: e.currentTarget.value })}>
-              {assignable.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
-            </select>
-          </label>
-        )}
+        {canAssign && <ReassignPicker lead={lead} choices={assignable} users={s.users} />}
       </section>}
 
       <section aria-labelledby="timeline-h">

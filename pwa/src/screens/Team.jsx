@@ -1,8 +1,9 @@
 import { useMemo } from 'preact/hooks';
 import { S } from '../strings.js';
-import { mutate, useStore } from '../store.js';
+import { useStore } from '../store.js';
 import { byUrgency, urgencyRank } from '../sync/apply.js';
-import { LeadList, LeadRow, Screen, useNames, useNow } from '../components.jsx';
+import { LeadList, LeadRow, ReassignPicker, Screen, useNames, useNow } from '../components.jsx';
+import { ownerChoices } from '../rules.js';
 
 // The team lead's board: per rep, overdue (breached) and due-soon (warning) leads first; the
 // reps with the most overdue, then the most due soon, on top.
@@ -14,6 +15,7 @@ export function Team() {
     [s.users],
   );
   const products = useNames(s.products);
+  const choices = useMemo(() => ownerChoices(s.session.user, s.users).choices, [s.session.user, s.users]);
   const groups = useMemo(() => {
     const byOwner = new Map(people.map((u) => [u.id, []]));
     for (const l of s.leads.values()) byOwner.get(l.owner_id)?.push(l);
@@ -52,11 +54,7 @@ export function Team() {
             button
             renderRow={(l) => (
               <LeadRow key={l.id} lead={l} productName={products.get(l.product_id)}>
-                <label class="assign">{S.reassign}
-                  <select aria-label={`${S.reassign} ${l.contact_name}`} value={l.owner_id} onChange={(e) => mutate('lead.assign', { id: l.id, owner_id: e.currentTarget.value })}>
-                    {people.map((u) => <option key={u.id} value={u.id}>{u.name}</option>)}
-                  </select>
-                </label>
+                <ReassignPicker lead={l} choices={choices} users={s.users} label={`${S.reassign} ${l.contact_name}`} />
               </LeadRow>
             )}
           />

@@ -19,9 +19,12 @@ export class Api {
     this.setCsrf = setCsrf || (async () => {});
   }
 
+  // `body`: sent as JSON, or as it is when FormData (a file upload: the browser sets the
+  // multipart Content-Type with its boundary).
   async request(method, path, body, { retryCsrf = true } = {}) {
     const headers = { Accept: 'application/json' };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (method !== 'GET') {
       const token = await this.getCsrf();
       if (token) headers['X-CSRF-Token'] = token;
@@ -30,7 +33,7 @@ export class Api {
       method,
       headers,
       credentials: 'same-origin',
-      body: body !== undefined ? JSON.stringify(body) : undefined,
+      body: body === undefined || form ? body : JSON.stringify(body),
     });
     let data = null;
     if (res.status !== 204) {

@@ -2,12 +2,12 @@
 // top, in outbox order. Pure functions, so the UI and the tests share one definition. How
 // each mutation applies is its entity's (entities.js); the lead rules and the SLA clock are
 // in leads.js, re-exported here for the screens.
-import { MATERIALIZED, MUTATIONS, isDraft } from './entities.js';
+import { MATERIALIZED, MUTATIONS, clockContext, isDraft } from './entities.js';
 
 export * from './leads.js';
 
 // Apply one outbox entry to `state` (a Map per entity with mutations: {leads, followups}) in place.
-// `ctx.policies`: the synced SLA policies (a contact's follow-up clock uses their target).
+// `ctx`: what pending clocks are computed from (entities.js clockContext: policies, calendars…).
 export function applyMutation(state, entry, me, ctx = {}) {
   if (entry.status === 'rejected') return;
   MUTATIONS[entry.name]?.apply(state, entry.args || {}, entry, me, ctx);
@@ -21,14 +21,14 @@ export function applyMutation(state, entry, me, ctx = {}) {
 export function materialize({ outbox, me, problems = [], ...lists }) {
   const state = {};
   for (const e of MATERIALIZED) state[e.view] = new Map((lists[e.view] || []).map((r) => [r.id, r]));
-  const ctx = { policies: lists.slaPolicies || [] };
+  const ctx = clockContext(lists);
   for (const entry of [...outbox].sort((x, y) => x.id - y.id)) applyMutation(state, entry, me, ctx);
   const drafts = problems.filter(isDraft);
   if (drafts.length && state.leads) {
     for (const p of drafts) {
       if (p.name !== 'lead.create' || state.leads.has(p.args.id)) continue;
       const entry = { id: p.mutation_id, client_time: p.at, status: 'pending' };
-      MUTATIONS['lead.create'].apply(state, p.args, entry, me);
+      MUTATIONS['lead.create'].apply(state, p.args, entry, me, ctx);
       const lead = state.leads.get(p.args.id);
       if (lead) state.leads.set(lead.id, { ...lead, _pending: undefined, _draft: p.key });
     }

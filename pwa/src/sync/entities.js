@@ -7,7 +7,7 @@
 import { orgSettings } from '../org.js';
 import {
   CONTACTS, CONTACT_KINDS, LEAD_DEFAULTS, OPEN_STAGES, clockAfterContact, clockAfterReschedule,
-  clockAfterStage, ms, nextAfterContact, stageMoveAllowed,
+  clockAfterStage, ms, nextAfterContact, stageMoveAllowed, startedClock, teamOfNewLead,
 } from './leads.js';
 
 // The store shared by entities without one of their own, keyed "entity:id", each row the
@@ -18,22 +18,42 @@ export const RECORDS = 'records';
 // --- the pending mutations of leads and follow-ups ----------------------------------------
 // Each applies one outbox entry's args to the view in place: `state` holds a Map (by id) for
 // every entity that has mutations, under its `view` name (state.leads, state.followups).
+// `ctx` is what a pending change's SLA clock is computed from (clockContext, below).
+
+// The synced records a clock needs, from the held lists by view name: policies (the
+// target), calendars and the organisation's zone (the hours), people (a new lead's team).
+export function clockContext(lists) {
+  return {
+    policies: lists.slaPolicies || [],
+    calendars: lists.calendars || [],
+    timezone: orgSettings(lists.org || []).timezone,
+    users: lists.users || [],
+  };
+}
 
 function markPending(record, entry) {
   record._pending = [...(record._pending || []), entry.id];
 }
 
-function createLead(state, a, entry, me) {
+// A new lead, filed and timed as the server will: its owner's team, and the first-response
+// clock from its capture in that team's hours (the server counts from when it receives it:
+// the same deadline when the capture syncs within the same closed hours or promptly).
+function createLead(state, a, entry, me, ctx = {}) {
   if (state.leads.has(a.id)) return; // the server's copy already carries it
+  const ownerId = a.owner_id || me?.id || null;
   const lead = {
     ...LEAD_DEFAULTS,
     ...a,
-    owner_id: a.owner_id || me?.id || null,
+    owner_id: ownerId,
+    team_id: teamOfNewLead(a, ownerId, ctx, me),
     created_by: me?.id || null,
     created_at: entry.client_time,
     updated_at: entry.client_time,
     _local: true,
   };
+  if (entry.client_time && OPEN_STAGES.includes(lead.stage)) {
+    lead.sla = startedClock(lead, 'first_response', entry.client_time, ctx);
+  }
   markPending(lead, entry);
   state.leads.set(a.id, lead);
 }
@@ -52,7 +72,7 @@ function updateLead(state, a, entry) {
 function setStage(state, a, entry, me, ctx = {}) {
   const old = state.leads.get(a.id);
   if (!old || !stageMoveAllowed(old.stage, a.stage)) return;
-  const lead = { ...old, stage: a.stage, sla: clockAfterStage(old, a.stage, entry.client_time, ctx.policies) };
+  const lead = { ...old, stage: a.stage, sla: clockAfterStage(old, a.stage, entry.client_time, ctx) };
   if (a.stage === 'lost') lead.lost_reason = a.lost_reason;
   if (a.stage === 'won') lead.won_value = a.won_value;
   if (OPEN_STAGES.includes(a.stage)) lead.lost_reason = null;
@@ -92,7 +112,7 @@ function createFollowup(state, a, entry, me, ctx = {}) {
   lead.next_follow_up_at = nextAfterContact(old, a.kind, a.happened_at, a.next_follow_up_at);
   if (CONTACTS.has(a.kind) && !(ms(a.happened_at) < ms(old.sla?.started_at))) {
     const latest = old.last_follow_up_at && old.last_follow_up_at > a.happened_at ? old.last_follow_up_at : a.happened_at;
-    lead.sla = clockAfterContact(old, latest, lead.next_follow_up_at, ctx.policies);
+    lead.sla = clockAfterContact(old, latest, lead.next_follow_up_at, ctx);
   } else if (a.next_follow_up_at != null) {
     lead.sla = clockAfterReschedule(old, a.next_follow_up_at);
   }
@@ -153,12 +173,25 @@ export const ENTITIES = [
     route: null,
   },
   {
+    name: 'calendar', // the business hours a pending change's SLA clock counts in (leads.js)
+    store: RECORDS, // "calendar:<id>": a handful per organisation, no index of their own
+    view: 'calendars',
+    load: 'all',
+    route: null,
+  },
+  {
     name: 'lead', // my queue, search, team board; one lead in lead detail
     store: 'leads',
     view: 'leads',
     load: 'all',
     mutations: {
-      'lead.create': { apply: createLead, target: (a) => a.id, shownOn: onItsLead, once: true },
+      // `stamp`: what the outbox adds to the args when the person acts. A capture counts
+      // from the moment it was made (the server starts its reply clock then, as the device
+      // shows it), however long it waits offline.
+      'lead.create': {
+        apply: createLead, target: (a) => a.id, shownOn: onItsLead, once: true,
+        stamp: (args, at) => ({ captured_at: at, ...args }),
+      },
       'lead.update': { apply: updateLead, target: (a) => a.id, shownOn: onItsLead },
       'lead.set_stage': { apply: setStage, target: (a) => a.id, shownOn: onItsLead },
       'lead.assign': { apply: assignLead, target: (a) => a.id, shownOn: onItsLead },

@@ -1,6 +1,7 @@
 // What the device knows of a lead by itself: its stages, the stage moves the server allows,
 // a new lead's defaults, and its SLA clock. Pure functions. The entity table (entities.js)
 // builds the lead and follow-up mutations from these; the screens read the clock.
+import { calendarFor } from './business-time.js';
 
 export const OPEN_STAGES = ['new', 'contacted', 'quoted', 'negotiating'];
 export const STAGES = [...OPEN_STAGES, 'won', 'lost'];
@@ -24,8 +25,9 @@ export const LEAD_DEFAULTS = {
 
 // --- the SLA clock ---------------------------------------------------------------------
 // The server computes each lead's clock (`lead.sla`, or null) in business time; the device
-// only reads it. Between syncs the device clock moves it on: a running clock whose warn_at or
-// due_at has passed reads as "warning" or "breached" before the server says so.
+// reads it, and computes it the same way for what it has not sent yet (below). Between syncs
+// the device clock moves it on: a running clock whose warn_at or due_at has passed reads as
+// "warning" or "breached" before the server says so.
 
 export const RUNNING = ['ok', 'warning', 'breached'];
 export const CONTACTS = new Set(CONTACT_KINDS);
@@ -124,59 +126,67 @@ export function policyFor(lead, policies) {
   return best;
 }
 
-// What a pending mutation will do to the clock, as far as the device can tell without the
-// organisation's business calendar: a contact meets the running clock and starts the
-// follow-up cadence from the contact (as the server does), won/lost pause it, an earlier
-// next follow-up pulls a follow-up deadline in. The next sync brings the truth.
+// What a pending mutation will do to the clock, computed as the server will compute it: the
+// synced SLA policies give the target, the synced business calendars (business-time.js, a
+// port of the server's arithmetic) the hours it counts in. A new lead starts its first-
+// response clock, a contact meets the running clock and starts the follow-up cadence from
+// the contact, won/lost pause it, reopening restarts it, an earlier next follow-up pulls a
+// follow-up deadline in. The next sync brings the server's own.
+//
+// `ctx` (entities.js clockContext): {policies, calendars, timezone, users} as synced:
+// the SLA policies, the calendars, the organisation's time zone and the people (a new
+// lead's team is its owner's first).
 
-// The server's default cadence when no policy matches (app/leads/sla.py): 3 business days
-// of 8 hours.
-export const DEFAULT_FOLLOW_UP_MINUTES = 3 * 8 * 60;
-const DEFAULT_MINUTES = { first_response: 120, follow_up: DEFAULT_FOLLOW_UP_MINUTES };
-const DAY_START = 9, DAY_END = 17; // the server's default sales hours, Monday to Friday
+// The server's targets when no policy matches (app/leads/sla.py default_targets): answer
+// within 2 business hours, follow up every 3 business days of 8 hours, warn at 80 %.
+export const DEFAULT_TARGETS = {
+  first_response: { target_minutes: 120, warn_ratio: 0.8 },
+  follow_up: { target_minutes: 3 * 8 * 60, warn_ratio: 0.8 },
+};
 
-// `minutes` of business time after `start` (ms), in Monday–Friday 09:00–17:00 of the
-// device's time zone: the server's default calendar, read locally.
-export function addBusinessMinutes(start, minutes) {
-  let t = new Date(start);
-  let left = minutes * 60_000;
-  for (let guard = 0; guard < 3700; guard += 1) {
-    const day = t.getDay();
-    const open = new Date(t); open.setHours(DAY_START, 0, 0, 0);
-    const close = new Date(t); close.setHours(DAY_END, 0, 0, 0);
-    if (day !== 0 && day !== 6 && t < close) {
-      const from = t < open ? open : t;
-      const span = close - from;
-      if (left <= span) return from.getTime() + left;
-      left -= span;
-    }
-    t = new Date(t); t.setDate(t.getDate() + 1); t.setHours(0, 0, 0, 0);
-  }
-  return t.getTime();
+// The calendar a lead's deadlines count in: its team's sales calendar, else the
+// organisation's, else the default hours in the organisation's zone.
+export function leadCalendar(lead, ctx = {}) {
+  return calendarFor(ctx.calendars, ctx.timezone, 'sales', lead.team_id ?? null);
 }
 
-// The follow-up clock a contact at `happenedAt` starts, with the lead's next follow-up
-// (`next`, after the server's rule: a stale one is cleared) as the earlier cap, as the
-// server's clock.started does. `policies`: the synced SLA policies (their follow-up target).
-export function followUpClock(lead, happenedAt, next, policies, metric = 'follow_up') {
-  const policy = policyFor({ ...lead, sla: { metric } }, policies);
-  const start = ms(happenedAt);
-  let due = addBusinessMinutes(start, policy ? policy.target_minutes : DEFAULT_MINUTES[metric]);
-  const cap = metric === 'follow_up' ? ms(next) : null;
-  if (cap != null && cap < due) due = Math.max(cap, start);
-  const ratio = policy?.warn_ratio ?? 0.8;
-  const warn = start + (due - start) * ratio; // wall time: close enough until the sync
+// The team a new lead is filed under, as the server files it: the one given, else the
+// owner's first (team ids sorted, as the server sorts them), else none.
+export function teamOfNewLead(args, ownerId, ctx = {}, me = null) {
+  if (args.team_id) return args.team_id;
+  const owner = (ctx.users || []).find((u) => u.id === ownerId) || (me?.id === ownerId ? me : null);
+  const teams = [...(owner?.team_ids || [])].sort();
+  return teams[0] ?? null;
+}
+
+// The clock of `metric` that starts at `at` (ISO) for `lead`, as the server's
+// clock.started: the target of the policy that applies (else the default) in business time
+// of the lead's calendar; for the follow-up cadence the lead's own next follow-up (`cap`),
+// if sooner, is the deadline (never before the start); the warning at `warn_ratio` of the
+// business time to the deadline.
+export function startedClock(lead, metric, at, ctx = {}, cap = null) {
+  const policy = policyFor({ ...lead, sla: { metric } }, ctx.policies);
+  const { target_minutes: minutes, warn_ratio: ratio } = policy || DEFAULT_TARGETS[metric];
+  const calendar = leadCalendar(lead, ctx);
+  const start = ms(at);
+  let due = calendar.addBusinessTime(start, minutes * 60_000);
+  const capAt = metric === 'follow_up' ? ms(cap) : null;
+  if (capAt != null && capAt < due) due = Math.max(capAt, start);
+  const span = calendar.businessTimeBetween(start, due);
+  const warn = calendar.addBusinessTime(start, Math.round(span * ratio));
   return {
-    metric, state: 'ok', started_at: happenedAt, warn_at: new Date(warn).toISOString(),
-    due_at: new Date(due).toISOString(), breached_at: null, met_at: null, escalated_at: null,
-    _local: true,
+    metric, state: 'ok', started_at: new Date(start).toISOString(),
+    warn_at: new Date(warn).toISOString(), due_at: new Date(due).toISOString(),
+    breached_at: null, met_at: null, escalated_at: null, _local: true,
   };
 }
 
-export function clockAfterContact(lead, happenedAt, next = lead.next_follow_up_at, policies = []) {
+// A contact at `happenedAt` starts the follow-up cadence, capped by the lead's next follow-up
+// (`next`, after the server's rule: a stale one is cleared).
+export function clockAfterContact(lead, happenedAt, next = lead.next_follow_up_at, ctx = {}) {
   const c = lead.sla;
   if (c?.state === 'paused' || lead.stage === 'won' || lead.stage === 'lost') return c;
-  return followUpClock(lead, happenedAt, next, policies);
+  return startedClock(lead, 'follow_up', happenedAt, ctx, next);
 }
 
 // The server's rule (app/leads/service.py create_follow_up): a contact without a next
@@ -190,11 +200,11 @@ export function nextAfterContact(lead, kind, happenedAt, next) {
 
 // Reopening a lost lead restarts its clock from now, as the server does: the follow-up
 // cadence after a contact, else the first response.
-export function clockAfterStage(lead, stage, at, policies = []) {
+export function clockAfterStage(lead, stage, at, ctx = {}) {
   const c = lead.sla;
   if ((lead.stage === 'won' || lead.stage === 'lost') && OPEN_STAGES.includes(stage) && at) {
     const metric = lead.last_follow_up_at ? 'follow_up' : 'first_response';
-    return followUpClock(lead, at, lead.next_follow_up_at, policies, metric);
+    return startedClock(lead, metric, at, ctx, lead.next_follow_up_at);
   }
   if (!c || !RUNNING.includes(c.state)) return c;
   return stage === 'won' || stage === 'lost' ? { ...c, state: 'paused', _local: true } : c;

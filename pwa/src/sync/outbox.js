@@ -19,7 +19,9 @@ async function enqueueIn(tx, name, args, now) {
   }
   const meta = tx.objectStore('meta');
   const next = (await meta.get('next_mutation_id')) || 1;
-  const entry = { id: next, name, args, client_time: now.toISOString(), status: 'pending' };
+  const at = now.toISOString();
+  const stamped = m.stamp ? m.stamp(args, at) : args;
+  const entry = { id: next, name, args: stamped, client_time: at, status: 'pending' };
   await tx.objectStore('outbox').add(entry);
   await meta.put(next + 1, 'next_mutation_id');
   return entry;

@@ -1,12 +1,229 @@
-// Placeholder until this section is built.
-import { S } from '../../strings.js';
-import { Screen } from '../../components.jsx';
-import { BackToAdmin } from './common.jsx';
+// SLA policies: how long a new inquiry may wait for its first response, and a lead between
+// follow-ups, in business time; per priority and/or source, or for any. The most specific
+// active policy matching a lead sets its clock (app/sla/policies.py). Policies are never
+// deleted, only deactivated (clocks and reports refer to them). Devices get them by sync.
+import { useMemo, useRef, useState } from 'preact/hooks';
+import { S, SLA_METRIC } from '../../strings.js';
+import { useStore } from '../../store.js';
+import { fmtMinutes } from '../../format.js';
+import { sourceLabel } from '../../org.js';
+import { Field, Screen } from '../../components.jsx';
+import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { Choice, Duration, SlaPreview, focusFirstInvalid } from './SlaParts.jsx';
+import { DEFAULT_TARGETS } from '../../sync/leads.js';
+import { policyBody, policyForm, policyTrial } from './slaForms.js';
+
+const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
+const METRICS = ['first_response', 'follow_up'];
+// The server's field names, each shown at its place in the form.
+const FIELDS = ['name', 'metric', 'priority', 'source', 'target_minutes', 'warn_ratio', 'escalate_after_minutes'];
 
 export function AdminPolicies() {
+  const remote = useRemote('/sla/policies');
+  const [editing, setEditing] = useState(null); // null: the list; 'new'; or the policy
+  const [status, setStatus] = useState('');
+
+  function done(message) {
+    setEditing(null);
+    setStatus(message);
+    remote.reload();
+  }
+
+  if (editing) {
+    return (
+      <PolicyForm policy={editing === 'new' ? null : editing} onDone={done}
+        onCancel={() => { setStatus(''); setEditing(null); }} />
+    );
+  }
   return (
     <Screen title={S.adminPolicies}>
       <BackToAdmin />
+      {remote.error ? (
+        <RemoteError error={remote.error} onRetry={remote.reload} />
+      ) : (
+        <>
+          <p class="muted">{S.slaAdmPoliciesIntro}</p>
+          <p class="adm-status" role="status">{status}</p>
+          <button type="button" class="primary" onClick={() => { setStatus(''); setEditing('new'); }}>
+            {S.slaAdmNewPolicy}
+          </button>
+          {remote.data && <PolicyList policies={remote.data} onEdit={(p) => { setStatus(''); setEditing(p); }} />}
+        </>
+      )}
+    </Screen>
+  );
+}
+
+export const matchLabel = (p) =>
+  `${p.priority ? S.slaAdmPriorityMatch(S.slaAdmPriority[p.priority] || p.priority) : S.slaAdmAnyPriority} · ${
+    p.source ? sourceLabel(p.source) : S.slaAdmAnySource}`;
+
+function PolicyList({ policies, onEdit }) {
+  const groups = useMemo(() => {
+    const out = [];
+    for (const type of ['lead', 'question']) {
+      for (const metric of METRICS) {
+        const list = policies
+          .filter((p) => (p.item_type || 'lead') === type && p.metric === metric)
+          .sort((a, b) => (b.active - a.active) || a.name.localeCompare(b.name));
+        if (list.length || type === 'lead') out.push({ type, metric, list });
+      }
+    }
+    return out;
+  }, [policies]);
+  return groups.map(({ type, metric, list }) => (
+    <section key={`${type}:${metric}`} aria-labelledby={`pol-${type}-${metric}`}>
+      <h2 id={`pol-${type}-${metric}`}>
+        {type === 'lead' ? SLA_METRIC[metric] : S.slaAdmQuestions(SLA_METRIC[metric])}
+      </h2>
+      {!list.length ? (
+        <p class="empty">{S.slaAdmNoPolicy(fmtMinutes(DEFAULT_TARGETS[metric].target_minutes))}</p>
+      ) : (
+        <ul class="sla-list">
+          {list.map((p) => (
+            <li key={p.id}>
+              <button type="button" class={p.active ? 'sla-item' : 'sla-item is-inactive'} onClick={() => onEdit(p)}>
+                <span class="sla-item-name">{p.name}</span>
+                <span class="sla-item-sub">{matchLabel(p)}</span>
+                <span class="sla-item-sub">
+                  <strong>{S.slaAdmTargetShort(fmtMinutes(p.target_minutes))}</strong>
+                  {' · '}{S.slaAdmWarnShort(Math.round(p.warn_ratio * 100))}
+                  {' · '}{p.escalate_after_minutes ? S.slaAdmEscalateShort(fmtMinutes(p.escalate_after_minutes)) : S.slaAdmNoEscalation}
+                </span>
+                {!p.active && <span class="badge">{S.slaAdmInactive}</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  ));
+}
+
+const checkText = (code) => [S.slaAdmCheck[code] || code];
+
+function PolicyForm({ policy, onDone, onCancel }) {
+  const s = useStore();
+  const [form, setForm] = useState(() => policyForm(policy));
+  const [errors, setErrors] = useState({});
+  const [message, setMessage] = useState('');
+  const [busy, setBusy] = useState(false);
+  const formRef = useRef(null);
+
+  const set = (k) => (value) => {
+    setForm((f) => ({ ...f, [k]: value }));
+    const field = { targetHours: 'target_minutes', targetMinutes: 'target_minutes', escalateHours: 'escalate_after_minutes',
+      escalateMinutes: 'escalate_after_minutes', warnPercent: 'warn_ratio' }[k] || k;
+    if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
+  };
+
+  // The org's own sources, and the policy's even if the list no longer has it.
+  const sources = [...s.org.lead_sources];
+  if (form.source && !sources.includes(form.source)) sources.push(form.source);
+  const sourceOptions = [{ value: '', label: S.slaAdmAnySource }, ...sources.map((v) => ({ value: v, label: sourceLabel(v) }))];
+  const priorityOptions = [{ value: '', label: S.slaAdmAnyPriority }, ...PRIORITIES.map((v) => ({ value: v, label: S.slaAdmPriority[v] }))];
+
+  async function send(body) {
+    setBusy(true);
+    const res = policy ? await save('PATCH', `/sla/policies/${policy.id}`, body) : await save('POST', '/sla/policies', body);
+    setBusy(false);
+    if (res.ok) {
+      return res.data;
+    }
+    const known = Object.fromEntries(Object.entries(res.fields).filter(([f]) => FIELDS.includes(f)));
+    const other = Object.entries(res.fields).filter(([f]) => !FIELDS.includes(f));
+    setErrors(known);
+    focusFirstInvalid(formRef.current);
+    setMessage(other.length ? other.map(([f, m]) => `${f}: ${[].concat(m).join(' ')}`).join('; ')
+      : Object.keys(known).length ? S.slaAdmNotSaved : res.message);
+    return null;
+  }
+
+  async function submit(e) {
+    e.preventDefault();
+    if (busy) return;
+    setMessage('');
+    const { body, errors: found } = policyBody(form, policy);
+    if (found) {
+      setErrors(Object.fromEntries(Object.entries(found).map(([f, code]) => [f, checkText(code)])));
+      setMessage(S.slaAdmNotSaved);
+      focusFirstInvalid(formRef.current);
+      return;
+    }
+    if (policy && !Object.keys(body).length) {
+      onDone(S.slaAdmNothingChanged);
+      return;
+    }
+    const saved = await send(body);
+    if (saved) onDone(S.slaAdmPolicySaved(saved.name));
+  }
+
+  async function toggleActive() {
+    if (busy) return;
+    setMessage('');
+    const saved = await send({ active: !policy.active });
+    if (saved) onDone(saved.active ? S.slaAdmPolicyActivated(saved.name) : S.slaAdmPolicyDeactivated(saved.name));
+  }
+
+  const trial = policyTrial(form, policy);
+  // The form's own checks show as the admin types (the name only once Save was pressed).
+  const found = policyBody(form, policy).errors || {};
+  const errorOf = (f) => errors[f] || (f !== 'name' && found[f] ? checkText(found[f]) : undefined);
+  return (
+    <Screen title={policy ? S.slaAdmEditPolicy : S.slaAdmNewPolicy}>
+      <p class="back"><button type="button" class="link" onClick={onCancel}>{`← ${S.adminPolicies}`}</button></p>
+      {policy && !policy.active && <p class="note">{S.slaAdmInactiveHelp}</p>}
+      <form class="form sla-form" ref={formRef} onSubmit={submit} noValidate>
+        <Field name="name" label={S.slaAdmName} required autocomplete="off" idPrefix="sla" value={form.name}
+          error={errors.name} onInput={(e) => set('name')(e.currentTarget.value)} />
+        {policy ? (
+          <p class="sla-fixed"><span>{S.slaAdmMetric}</span> <strong>{SLA_METRIC[policy.metric]}</strong></p>
+        ) : (
+          <Choice name="metric" label={S.slaAdmMetric} value={form.metric} onChange={set('metric')} error={errorOf('metric')}
+            options={METRICS.map((m) => ({ value: m, label: SLA_METRIC[m] }))} help={S.slaAdmMetricHelp[form.metric]} />
+        )}
+        <div class="sla-match">
+          <Choice name="priority" label={S.slaAdmPriorityLabel} value={form.priority} onChange={set('priority')}
+            error={errorOf('priority')} options={priorityOptions} />
+          <Choice name="source" label={S.slaAdmSourceLabel} value={form.source} onChange={set('source')}
+            error={errorOf('source')} options={sourceOptions} />
+        </div>
+        <Duration name="target_minutes" legend={S.slaAdmTarget} hours={form.targetHours} minutes={form.targetMinutes}
+          onHours={set('targetHours')} onMinutes={set('targetMinutes')} error={errorOf('target_minutes')}
+          help={S.slaAdmTargetHelp} />
+        <div class="field">
+          <label>
+            <span>{S.slaAdmWarn}</span>
+            <span class="sla-percent">
+              <input type="text" inputMode="numeric" maxLength={3} autocomplete="off" name="warn_ratio"
+                value={form.warnPercent} onInput={(e) => set('warnPercent')(e.currentTarget.value)}
+                aria-invalid={errorOf('warn_ratio') ? 'true' : undefined}
+                aria-describedby={errorOf('warn_ratio') ? 'sla-warn_ratio-error' : undefined} />
+              <span aria-hidden="true">%</span>
+            </span>
+          </label>
+          {errorOf('warn_ratio') && <p class="field-error" id="sla-warn_ratio-error">{[].concat(errorOf('warn_ratio')).join(' ')}</p>}
+        </div>
+        <Duration name="escalate_after_minutes" legend={S.slaAdmEscalate} hours={form.escalateHours}
+          minutes={form.escalateMinutes} onHours={set('escalateHours')} onMinutes={set('escalateMinutes')}
+          error={errorOf('escalate_after_minutes')} help={S.slaAdmEscalateHelp} />
+        <SlaPreview body={trial} />
+        {message && <p class="error" role="alert">{message}</p>}
+        <div class="row">
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? S.slaAdmSaving : policy ? S.slaAdmSave : S.slaAdmAdd}
+          </button>
+          <button type="button" onClick={onCancel}>{S.cancel}</button>
+        </div>
+      </form>
+      {policy && (
+        <section class="adm-active">
+          <p class="muted">{policy.active ? S.slaAdmDeactivateHelp : S.slaAdmActivateHelp}</p>
+          <button type="button" disabled={busy} onClick={toggleActive}>
+            {policy.active ? S.slaAdmDeactivate : S.slaAdmActivate}
+          </button>
+        </section>
+      )}
     </Screen>
   );
 }

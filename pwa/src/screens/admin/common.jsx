@@ -5,7 +5,7 @@
 // waiting in an outbox.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
-import { apiRequest, refreshSoon, useStore } from '../../store.js';
+import { apiRequest, syncNow, useStore } from '../../store.js';
 import { HttpError } from '../../sync/api.js';
 import { Link } from '../../router.jsx';
 
@@ -27,12 +27,12 @@ export function useRemote(path) {
 }
 
 // Send a change; resolves to {ok: true, data} or {ok: false, message, fields} (fields: the
-// server's per-field messages, for Field's `error`). A successful change also asks for a sync
-// soon, so the device's own copy (org lists, products, policies…) follows.
+// server's per-field messages, for Field's `error`). A successful change also starts a sync,
+// so the device's own copy (org lists, products, policies…) follows at once.
 export async function save(method, path, body) {
   try {
     const data = await apiRequest(method, path, body);
-    refreshSoon(true, 0);
+    syncNow();
     return { ok: true, data };
   } catch (e) {
     if (e instanceof HttpError) {

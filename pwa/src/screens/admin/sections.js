@@ -8,6 +8,8 @@ import { AdminLists } from './Lists.jsx';
 import { AdminPolicies } from './Policies.jsx';
 import { AdminCalendars } from './Calendars.jsx';
 import { AdminOrg } from './Org.jsx';
+import { AdminImport } from './Import.jsx';
+import { AdminSpend } from './Spend.jsx';
 
 export const ADMIN_SECTIONS = [
   { path: 'users', title: S.adminUsers, hint: S.adminUsersHint, roles: ['admin'], screen: AdminUsers },
@@ -17,6 +19,8 @@ export const ADMIN_SECTIONS = [
   { path: 'sla', title: S.adminPolicies, hint: S.adminPoliciesHint, roles: ['admin'], screen: AdminPolicies },
   { path: 'calendars', title: S.adminCalendars, hint: S.adminCalendarsHint, roles: ['admin'], screen: AdminCalendars },
   { path: 'org', title: S.adminOrg, hint: S.adminOrgHint, roles: ['admin'], screen: AdminOrg },
+  { path: 'import', title: S.adminImport, hint: S.adminImportHint, roles: ['admin'], screen: AdminImport },
+  { path: 'spend', title: S.adminSpend, hint: S.adminSpendHint, roles: ['admin', 'lead'], screen: AdminSpend },
 ];
 
 export const adminSectionsFor = (role) => ADMIN_SECTIONS.filter((s) => s.roles.includes(role));

@@ -1,0 +1,1 @@
+"""Importing history from spreadsheets: CSV files of past inquiries and their follow-ups."""

@@ -1,0 +1,82 @@
+"""Outgoing email over SMTP (the standard library's smtplib), for the few messages the
+server sends itself (invitations).
+
+Mail is optional: with no ``SMTP_HOST`` nothing is sent and callers say so to the person
+who asked (an invitation link is then handed over by hand). Sending never raises: the
+answer says whether the message went, and a failure is logged without the message's text,
+which may carry a secret link.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+SENT, NOT_CONFIGURED, FAILED = "sent", "not_configured", "failed"
+OUTCOMES = (SENT, NOT_CONFIGURED, FAILED)
+
+
+def mail_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def new_message(to: str, subject: str, text: str) -> EmailMessage:
+    """A plain-text message from ``MAIL_FROM`` to one address."""
+    sender = current_app.config["MAIL_FROM"]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    # One line, whatever the text it was made from holds (a name typed with a line break
+    # must not start a header of its own).
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(text)
+    return message
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    host, port = config["SMTP_HOST"], config["SMTP_PORT"]
+    timeout = config["SMTP_TIMEOUT_SECONDS"]
+    security = config["SMTP_SECURITY"]
+    if security == "ssl":
+        return smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        if security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp
+    except BaseException:
+        smtp.close()
+        raise
+
+
+def send(message: EmailMessage) -> str:
+    """Send ``message``: ``"sent"``, ``"not_configured"`` (no SMTP_HOST) or ``"failed"``."""
+    if not mail_configured():
+        return NOT_CONFIGURED
+    config = current_app.config
+    try:
+        with _connect() as smtp:
+            if config["SMTP_USERNAME"]:
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+            smtp.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        # The error names the server's refusal or the network's; never the message body.
+        log.warning(
+            "mail to the %s server not sent: %s: %s",
+            config["SMTP_HOST"],
+            type(error).__name__,
+            error,
+        )
+        return FAILED
+    return SENT

@@ -1,0 +1,212 @@
+"""``reps``: the multi-dimensional rep appraisal — sales volume, inquiry volume, workload.
+
+Per person (``owner``, default) or per team (``team``), each figure from where it happens:
+
+- ``inquiries``: leads created in the period that the person owns now;
+- ``follow_ups`` (the workload) and ``quotes``: what the person logged, by ``happened_at``;
+- ``won`` and ``sales``: leads won in the period (``closed_at``, still won), credited to the
+  owner at the moment of winning (the stage history keeps it), in the reporting currency;
+- ``first_response_met_rate``: first responses met on time over those met on time or
+  breached in the period (from the SLA event history: a breach put right later still
+  counts as a breach);
+- ``score``: the organisation's weights (``appraisal_weights``, default 0.5 sales, 0.3
+  inquiries, 0.2 workload) times each of sales, inquiries and follow-ups divided by the best
+  of the table's rows in that period; ``rank``: 1 for the highest score, ties sharing a rank.
+  The table's rows are the people in the asker's reach and filters — a team lead's team, or
+  the team an admin filters by — so the score compares a person with their team.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sqlalchemy import Subquery, and_, func, literal, or_, select
+
+from app.accounts.models import appraisal_weights
+from app.extensions import db
+from app.leads.models import FollowUp, Lead, LeadStageChange
+from app.reports.dimensions import owner_labels, team_labels
+from app.reports.engine import (
+    Figures,
+    Grouping,
+    ReportKind,
+    ReportRequest,
+    count_of,
+    money,
+    ratio,
+    single,
+    sum_of,
+)
+from app.sla.models import SlaEvent
+
+FIGURES = (
+    "inquiries", "follow_ups", "quotes", "won", "sales", "other_currency",
+    "first_response_met_rate", "score", "rank",
+)  # fmt: skip
+
+
+def _who(req: ReportRequest, owner_column, team_column):
+    """The person or team column of one source table (each figure reads its own table, so
+    the dimensions below only name the grouping; ``(column,)[: len(by)]`` groups by it for
+    the rows and not for the totals), and that table's scope and filters."""
+    column = team_column if req.group_by == "team" else owner_column
+    clauses = [req.lead_scope(owner_column, team_column)]
+    if "owner_id" in req.filters:
+        clauses.append(owner_column == req.filters["owner_id"])
+    if "team_id" in req.filters:
+        clauses.append(team_column == req.filters["team_id"])
+    return column, clauses
+
+
+def _inquiries(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
+    column, where = _who(req, Lead.owner_id, Lead.team_id)
+    return db.session.execute(
+        select(ranges.c.slot, *(column,)[: len(by)], func.count().label("inquiries"))
+        .select_from(Lead)
+        .join(ranges, and_(Lead.created_at >= ranges.c.lo, Lead.created_at < ranges.c.hi))
+        .where(Lead.org_id == req.org.id, *where)
+        .group_by(ranges.c.slot, *(column,)[: len(by)])
+    ).all()
+
+
+def _workload(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
+    column, where = _who(req, FollowUp.author_id, FollowUp.team_id)
+    # Scope: follow-ups on the leads the asker sees (a follow-up carries its lead's owner
+    # and team), and always the asker's own, even on a lead since given to someone else.
+    where[0] = or_(
+        FollowUp.author_id == req.actor.id, req.lead_scope(FollowUp.owner_id, FollowUp.team_id)
+    )
+    return db.session.execute(
+        select(
+            ranges.c.slot,
+            *(column,)[: len(by)],
+            func.count().label("follow_ups"),
+            count_of(FollowUp.kind == "quote").label("quotes"),
+        )
+        .select_from(FollowUp)
+        .join(
+            ranges,
+            and_(FollowUp.happened_at >= ranges.c.lo, FollowUp.happened_at < ranges.c.hi),
+        )
+        .where(FollowUp.org_id == req.org.id, *where)
+        .group_by(ranges.c.slot, *(column,)[: len(by)])
+    ).all()
+
+
+def _sales(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
+    change = LeadStageChange
+    column, where = _who(req, change.owner_id, change.team_id)
+    in_currency = or_(Lead.currency.is_(None), Lead.currency == req.currency)
+    return db.session.execute(
+        select(
+            ranges.c.slot,
+            *(column,)[: len(by)],
+            func.count().label("won"),
+            sum_of(in_currency, Lead.won_value).label("sales"),
+            count_of(~in_currency).label("other_currency"),
+        )
+        .select_from(change)
+        .join(ranges, and_(change.at >= ranges.c.lo, change.at < ranges.c.hi))
+        # The win that stands: the lead is won now, and since this change.
+        .join(
+            Lead,
+            and_(
+                Lead.org_id == change.org_id,
+                Lead.id == change.lead_id,
+                Lead.stage == "won",
+                Lead.closed_at == change.at,
+            ),
+        )
+        .where(change.org_id == req.org.id, change.to_stage == "won", *where)
+        .group_by(ranges.c.slot, *(column,)[: len(by)])
+    ).all()
+
+
+def _first_responses(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
+    column, where = _who(req, Lead.owner_id, Lead.team_id)
+    on_time = and_(
+        SlaEvent.event == "met", or_(SlaEvent.due_at.is_(None), SlaEvent.at <= SlaEvent.due_at)
+    )
+    return db.session.execute(
+        select(
+            ranges.c.slot,
+            *(column,)[: len(by)],
+            count_of(on_time).label("fr_met"),
+            count_of(SlaEvent.event == "breached").label("fr_breached"),
+        )
+        .select_from(SlaEvent)
+        .join(ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi))
+        .join(Lead, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id))
+        .where(
+            SlaEvent.org_id == req.org.id,
+            SlaEvent.item_type == "lead",
+            SlaEvent.metric == "first_response",
+            SlaEvent.event.in_(("met", "breached")),
+            *where,
+        )
+        .group_by(ranges.c.slot, *(column,)[: len(by)])
+    ).all()
+
+
+def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, _spans: Any) -> list:
+    by = grouping.columns
+    return [
+        *_inquiries(req, ranges, by),
+        *_workload(req, ranges, by),
+        *_sales(req, ranges, by),
+        *_first_responses(req, ranges, by),
+    ]
+
+
+def derive(f: Figures) -> Figures:
+    met, breached = f.get("fr_met") or 0, f.get("fr_breached") or 0
+    return {
+        "inquiries": int(f.get("inquiries") or 0),
+        "follow_ups": int(f.get("follow_ups") or 0),
+        "quotes": int(f.get("quotes") or 0),
+        "won": int(f.get("won") or 0),
+        "sales": money(f.get("sales")),
+        "other_currency": int(f.get("other_currency") or 0),
+        "first_response_met_rate": ratio(met, met + breached),
+        "score": None,
+        "rank": None,
+    }
+
+
+def weights_of(req: ReportRequest) -> dict[str, Decimal]:
+    return {k: Decimal(str(v)) for k, v in appraisal_weights(req.org).items()}
+
+
+def rank(rows: list[Figures], req: ReportRequest) -> None:
+    """Score each row against the best row of the same period, then rank by score."""
+    weights = weights_of(req)
+    parts = {"sales": "sales", "inquiries": "inquiries", "workload": "follow_ups"}
+    best = {part: max((Decimal(str(r[f])) for r in rows), default=0) for part, f in parts.items()}
+    for row in rows:
+        score = sum(
+            (weights[part] * Decimal(str(row[f])) / best[part] for part, f in parts.items()
+             if best[part]),
+            Decimal(0),
+        )  # fmt: skip
+        row["score"] = float(score.quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN))
+    ordered = sorted((r["score"] for r in rows), reverse=True)
+    for row in rows:
+        row["rank"] = ordered.index(row["score"]) + 1
+
+
+REPS = ReportKind(
+    name="reps",
+    dimensions={
+        "owner": single(lambda: literal(None), owner_labels),
+        "team": single(lambda: literal(None), team_labels),
+    },
+    default_group_by="owner",
+    figures=FIGURES,
+    measure=measure,
+    derive=derive,
+    rank=rank,
+    sort_by="score",
+    by_time=False,
+    filters=("team_id", "owner_id"),
+)
