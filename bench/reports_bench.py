@@ -28,7 +28,6 @@ Connects as postgres@127.0.0.1 to "test" and drops/creates ``leadsync_reports_be
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -36,7 +35,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,12 +110,20 @@ def seed(conn, org: dict, leads: int, follow_ups_each: int) -> None:
         owner, team = people[i % len(people)]
         created = start + timedelta(seconds=rng.randrange(span - 86400 * 40))
         roll = rng.random()
-        stage = "won" if roll < 0.25 else "lost" if roll < 0.45 else rng.choice(
-            ["new", "contacted", "quoted", "negotiating"]
+        stage = (
+            "won"
+            if roll < 0.25
+            else "lost"
+            if roll < 0.45
+            else rng.choice(["new", "contacted", "quoted", "negotiating"])
         )
-        closed = created + timedelta(days=rng.randrange(1, 40)) if stage in ("won", "lost") else None
+        closed = (
+            created + timedelta(days=rng.randrange(1, 40)) if stage in ("won", "lost") else None
+        )
         contacted = created + timedelta(hours=rng.randrange(1, 30))
-        quoted = contacted + timedelta(days=1) if stage in ("quoted", "negotiating", "won") else None
+        quoted = (
+            contacted + timedelta(days=1) if stage in ("quoted", "negotiating", "won") else None
+        )
         reason = rng.choice(REASONS) if stage == "lost" else None
         version += 1
         lead_rows.append((
@@ -165,10 +172,39 @@ def seed(conn, org: dict, leads: int, follow_ups_each: int) -> None:
 
 def _flush(conn, lead_cols, lead_rows, fu_rows, change_rows, sla_rows) -> None:
     copy(conn, "leads", lead_cols, lead_rows)
-    copy(conn, "follow_ups", ["org_id", "id", "lead_id", "owner_id", "team_id", "author_id",
-                              "kind", "happened_at", "received_at", "version"], fu_rows)
-    copy(conn, "lead_stage_changes", ["org_id", "id", "lead_id", "from_stage", "to_stage", "at",
-                                      "actor_id", "owner_id", "team_id"], change_rows)
+    copy(
+        conn,
+        "follow_ups",
+        [
+            "org_id",
+            "id",
+            "lead_id",
+            "owner_id",
+            "team_id",
+            "author_id",
+            "kind",
+            "happened_at",
+            "received_at",
+            "version",
+        ],
+        fu_rows,
+    )
+    copy(
+        conn,
+        "lead_stage_changes",
+        [
+            "org_id",
+            "id",
+            "lead_id",
+            "from_stage",
+            "to_stage",
+            "at",
+            "actor_id",
+            "owner_id",
+            "team_id",
+        ],
+        change_rows,
+    )
     copy(conn, "sla_events", ["org_id", "id", "item_type", "item_id", "metric", "event", "at",
                               "due_at", "business_minutes"], sla_rows)  # fmt: skip
     for rows in (lead_rows, fu_rows, change_rows, sla_rows):
@@ -229,7 +265,8 @@ def main() -> None:
     for name, leads in sizes.items():
         began = time.perf_counter()
         seed(conn, orgs[name], leads, 5)
-        log(f"{name}: {leads:,} leads, {5 * leads:,} follow-ups in {time.perf_counter() - began:.0f} s")
+        took = time.perf_counter() - began
+        log(f"{name}: {leads:,} leads, {5 * leads:,} follow-ups in {took:.0f} s")
     conn.execute("VACUUM ANALYZE")
     client = app.test_client()
     results: dict = {}
@@ -238,7 +275,10 @@ def main() -> None:
             "email": orgs[name]["admin"], "password": PASSWORD, "device_name": "bench",
         }).json["token"]  # fmt: skip
         headers = {"Authorization": f"Bearer {token}"}
-        results[name] = {"leads": sizes[name], "floor_month_ms": round(floor_ms(conn, orgs[name]["org_id"]), 2)}
+        results[name] = {
+            "leads": sizes[name],
+            "floor_month_ms": round(floor_ms(conn, orgs[name]["org_id"]), 2),
+        }
         for report, extra in REPORTS:
             label = report + (f"/{extra['group_by']}" if extra else "")
             year = timed(client, headers, report, {**YEAR, **extra})

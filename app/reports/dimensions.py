@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, literal, select
 
 from app.accounts.models import Team, User
 from app.extensions import db
@@ -57,4 +57,12 @@ LEAD_DIMENSIONS = {
     "stage": single(lambda: Lead.stage, plain_labels),
     "owner": single(lambda: Lead.owner_id, owner_labels),
     "team": single(lambda: Lead.team_id, team_labels),
+}
+
+# Reports whose figures come from several tables (leads, follow-ups, stage changes, SLA
+# steps) group by person or team: each figure reads its own table's column for it, so the
+# dimension only names the grouping (one column, for the rows and not the totals).
+PEOPLE_DIMENSIONS = {
+    "owner": single(lambda: literal(None), owner_labels),
+    "team": single(lambda: literal(None), team_labels),
 }

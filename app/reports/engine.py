@@ -259,11 +259,23 @@ def _measure_periods(
 ) -> dict[str, dict[tuple, Figures]]:
     """The period and its comparisons in one pass: their ranges in one table, each slot
     named "<period>|<slot>", the answer split back by period."""
-    ranges = [(f"{name}|{slot}", p) for name, part in spans.items() for slot, p in part]
+    # A whole year's period before is the year ago: such a span is measured once.
+    same_as = {}
+    for name, part in spans.items():
+        same_as[name] = next((other for other in same_as if spans[other] == part), name)
+    ranges = [
+        (f"{name}|{slot}", p)
+        for name, part in spans.items()
+        if same_as[name] == name
+        for slot, p in part
+    ]
     found: dict[str, dict[tuple, Figures]] = {name: {} for name in spans}
     for (slot, key), figures in _measure(kind, req, ranges, grouping).items():
         name, _, inner = slot.partition("|")
         found[name][(inner, key)] = figures
+    for name, other in same_as.items():
+        if other != name:
+            found[name] = found[other]
     return found
 
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import Subquery, and_, func, literal, or_, select
+from sqlalchemy import Subquery, and_, func, or_, select
 
 from app.accounts.models import appraisal_weights
 from app.extensions import db
 from app.leads.models import FollowUp, Lead, LeadStageChange
-from app.reports.dimensions import owner_labels, team_labels
+from app.reports.dimensions import PEOPLE_DIMENSIONS
 from app.reports.engine import (
     Figures,
     Grouping,
@@ -35,10 +35,9 @@ from app.reports.engine import (
     count_of,
     money,
     ratio,
-    single,
     sum_of,
 )
-from app.sla.models import SlaEvent
+from app.reports.sla import sla_steps
 
 FIGURES = (
     "inquiries", "follow_ups", "quotes", "won", "sales", "other_currency",
@@ -123,44 +122,26 @@ def _sales(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
     ).all()
 
 
-def _first_responses(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
-    column, where = _who(req, Lead.owner_id, Lead.team_id)
-    on_time = and_(
-        SlaEvent.event == "met", or_(SlaEvent.due_at.is_(None), SlaEvent.at <= SlaEvent.due_at)
-    )
-    return db.session.execute(
-        select(
-            ranges.c.slot,
-            *(column,)[: len(by)],
-            count_of(on_time).label("fr_met"),
-            count_of(SlaEvent.event == "breached").label("fr_breached"),
-        )
-        .select_from(SlaEvent)
-        .join(ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi))
-        .join(Lead, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id))
-        .where(
-            SlaEvent.org_id == req.org.id,
-            SlaEvent.item_type == "lead",
-            SlaEvent.metric == "first_response",
-            SlaEvent.event.in_(("met", "breached")),
-            *where,
-        )
-        .group_by(ranges.c.slot, *(column,)[: len(by)])
-    ).all()
-
-
 def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, _spans: Any) -> list:
     by = grouping.columns
     return [
         *_inquiries(req, ranges, by),
         *_workload(req, ranges, by),
         *_sales(req, ranges, by),
-        *_first_responses(req, ranges, by),
+        # The first responses met and breached, by the lead's owner or team (as the sla
+        # report counts them).
+        *sla_steps(req, ranges, _lead_column(req, by)),
     ]
 
 
+def _lead_column(req: ReportRequest, by: tuple) -> tuple:
+    column, _ = _who(req, Lead.owner_id, Lead.team_id)
+    return (column,)[: len(by)]
+
+
 def derive(f: Figures) -> Figures:
-    met, breached = f.get("fr_met") or 0, f.get("fr_breached") or 0
+    met = f.get("first_response_met") or 0
+    breached = f.get("first_response_breached") or 0
     return {
         "inquiries": int(f.get("inquiries") or 0),
         "follow_ups": int(f.get("follow_ups") or 0),
@@ -197,10 +178,7 @@ def rank(rows: list[Figures], req: ReportRequest) -> None:
 
 REPS = ReportKind(
     name="reps",
-    dimensions={
-        "owner": single(lambda: literal(None), owner_labels),
-        "team": single(lambda: literal(None), team_labels),
-    },
+    dimensions=PEOPLE_DIMENSIONS,
     default_group_by="owner",
     figures=FIGURES,
     measure=measure,

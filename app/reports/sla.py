@@ -22,7 +22,7 @@ from app.accounts.models import User
 from app.extensions import db
 from app.fields import wire_time
 from app.leads.models import OPEN_STAGES, Lead
-from app.reports.dimensions import lead_filters, owner_labels, team_labels
+from app.reports.dimensions import PEOPLE_DIMENSIONS, lead_filters
 from app.reports.engine import (
     Figures,
     Grouping,
@@ -32,7 +32,6 @@ from app.reports.engine import (
     current_spans,
     ranges_table,
     ratio,
-    single,
 )
 from app.sla.models import SlaEvent
 
@@ -48,7 +47,23 @@ def _group_column(req: ReportRequest, grouping: Grouping) -> tuple:
     return (Lead.team_id if req.group_by == "team" else Lead.owner_id,)
 
 
-def _steps(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
+def _lead_steps(ranges: Subquery | None = None):
+    """The leads' SLA steps joined to their lead (and to the ranges they fall in)."""
+    steps = SlaEvent.__table__
+    if ranges is not None:
+        steps = steps.join(ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi))
+    return steps.join(
+        Lead.__table__, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id)
+    )
+
+
+def _in_scope(req: ReportRequest) -> list:
+    return [SlaEvent.org_id == req.org.id, SlaEvent.item_type == "lead", *lead_filters(req)]
+
+
+def sla_steps(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
+    """Clocks met on time and breaches, per metric, in each range (by ``by``: the lead's
+    owner or team column, or nothing)."""
     on_time = or_(SlaEvent.due_at.is_(None), SlaEvent.at <= SlaEvent.due_at)
 
     def met(metric: str):
@@ -66,15 +81,8 @@ def _steps(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
             met("follow_up").label("follow_up_met"),
             breached("follow_up").label("follow_up_breached"),
         )
-        .select_from(SlaEvent)
-        .join(ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi))
-        .join(Lead, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id))
-        .where(
-            SlaEvent.org_id == req.org.id,
-            SlaEvent.item_type == "lead",
-            SlaEvent.event.in_(("met", "breached")),
-            *lead_filters(req),
-        )
+        .select_from(_lead_steps(ranges))
+        .where(*_in_scope(req), SlaEvent.event.in_(("met", "breached")))
         .group_by(ranges.c.slot, *by)
     ).all()
 
@@ -93,16 +101,12 @@ def _percentiles(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
             func.row_number().over(partition_by=partition, order_by=minutes).label("rn"),
             func.count().over(partition_by=partition).label("n"),
         )
-        .select_from(SlaEvent)
-        .join(ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi))
-        .join(Lead, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id))
+        .select_from(_lead_steps(ranges))
         .where(
-            SlaEvent.org_id == req.org.id,
-            SlaEvent.item_type == "lead",
+            *_in_scope(req),
             SlaEvent.metric == "first_response",
             SlaEvent.event == "met",
             minutes.is_not(None),
-            *lead_filters(req),
         )
         .subquery("ranked")
     )
@@ -147,7 +151,8 @@ def _overdue_now(req: ReportRequest, spans: list, by: tuple) -> Any:
 
 def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, spans: Any) -> list:
     by = _group_column(req, grouping)
-    return [*_steps(req, ranges, by), *_percentiles(req, ranges, by), *_overdue_now(req, spans, by)]
+    steps = sla_steps(req, ranges, by)
+    return [*steps, *_percentiles(req, ranges, by), *_overdue_now(req, spans, by)]
 
 
 def derive(f: Figures) -> Figures:
@@ -170,10 +175,7 @@ def derive(f: Figures) -> Figures:
 
 SLA = ReportKind(
     name="sla",
-    dimensions={
-        "owner": single(lambda: literal(None), owner_labels),
-        "team": single(lambda: literal(None), team_labels),
-    },
+    dimensions=PEOPLE_DIMENSIONS,
     default_group_by="owner",
     figures=FIGURES,
     measure=measure,
@@ -193,17 +195,9 @@ def breaches(req: ReportRequest, limit: int = 500) -> list[dict[str, Any]]:
             SlaEvent.item_id, Lead.contact_name, Lead.owner_id, User.name, SlaEvent.metric,
             SlaEvent.at, SlaEvent.due_at,
         )  # fmt: skip
-        .select_from(SlaEvent)
-        .join(Lead, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id))
+        .select_from(_lead_steps())
         .join(User, and_(User.org_id == Lead.org_id, User.id == Lead.owner_id))
-        .where(
-            SlaEvent.org_id == req.org.id,
-            SlaEvent.item_type == "lead",
-            SlaEvent.event == "breached",
-            SlaEvent.at >= lo,
-            SlaEvent.at < hi,
-            *lead_filters(req),
-        )
+        .where(*_in_scope(req), SlaEvent.event == "breached", SlaEvent.at >= lo, SlaEvent.at < hi)
         .order_by(SlaEvent.at.desc(), SlaEvent.item_id)
         .limit(limit)
     )

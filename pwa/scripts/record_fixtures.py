@@ -77,7 +77,9 @@ record(
         "client_id": client,
         "mutations": [
             {"id": 1, "name": "lead.create", "client_time": T,
-             "args": {"id": L1, "contact_name": "Ada Lovelace", "phone": "+49 30 1234567",
+             # captured_at: what the PWA's outbox stamps on a capture (toISOString of T).
+             "args": {"captured_at": "2026-01-01T10:00:00.000Z",
+                      "id": L1, "contact_name": "Ada Lovelace", "phone": "+49 30 1234567",
                       "source": "phone", "product_text": "Pump"}},
             {"id": 2, "name": "lead.update", "client_time": T,
              "args": {"id": L1, "base_version": 0, "set": {"phone": "not a phone"}}},

@@ -430,7 +430,7 @@ export const S = {
   navAdmin: 'Admin',
   adminTitle: 'Administration',
   adminOpen: 'Administration',
-  adminOpenHint: 'People, teams, products, lists, SLA policies, calendars, organisation',
+  adminOpenHint: 'People, teams, products, lists, SLA, calendars, organisation, import, spend',
   adminBack: '← Administration',
   adminOffline: 'Administration needs a connection. Your leads keep working offline meanwhile.',
   adminNoConnection: 'No connection: nothing was changed. Try again when online.',

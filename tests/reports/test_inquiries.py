@@ -232,3 +232,14 @@ def test_csv_is_the_same_table(api_as, berlin_org, march):
 
 def test_unknown_report_is_404(api_as, berlin_org):
     error_of(api_as(berlin_org.admin).get("/api/v1/reports/horoscope", query_string=MARCH), 404)
+
+
+def test_a_whole_year_compares_with_the_year_before(api_as, berlin_org, march):
+    report = api_as(berlin_org.admin).get(
+        REPORT, query_string={"from": "2026-01-01", "to": "2026-12-31"}
+    ).json
+    totals = report["totals"]
+    # 2026 holds A–F (E in April, F in February); the year before, G and H.
+    assert totals["inquiries"] == 6
+    assert totals["previous"] == totals["year_ago"]
+    assert (totals["previous"]["inquiries"], totals["previous"]["won_value"]) == (2, 300.0)

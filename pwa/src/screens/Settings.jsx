@@ -6,6 +6,7 @@ import {
 } from '../store.js';
 import { Screen } from '../components.jsx';
 import { Link } from '../router.jsx';
+import { adminSectionsFor } from './admin/sections.js';
 import { pushSupported } from '../push.js';
 import { currentPushSubscription, subscriptionName, tokenName } from '../devices.js';
 import { fmtDateTime } from '../format.js';
@@ -28,11 +29,13 @@ export function Settings() {
   }
   return (
     <Screen title={S.settingsTitle}>
-      {u.role === 'admin' && (
+      {adminSectionsFor(u.role).length > 0 && (
         <p class="admin-link">
           <Link href="/admin">
             <span class="admin-title">{S.adminOpen}</span>
-            <span class="admin-hint">{S.adminOpenHint}</span>
+            <span class="admin-hint">
+              {u.role === 'admin' ? S.adminOpenHint : adminSectionsFor(u.role).map((x) => x.title).join(', ')}
+            </span>
           </Link>
         </p>
       )}

@@ -16,7 +16,7 @@ export const ADMIN_SECTIONS = [
   { path: 'teams', title: S.adminTeams, hint: S.adminTeamsHint, roles: ['admin'], screen: AdminTeams },
   { path: 'products', title: S.adminProducts, hint: S.adminProductsHint, roles: ['admin'], screen: AdminProducts },
   { path: 'lists', title: S.adminLists, hint: S.adminListsHint, roles: ['admin'], screen: AdminLists },
-  { path: 'sla', title: S.adminPolicies, hint: S.adminPoliciesHint, roles: ['admin'], screen: AdminPolicies },
+  { path: 'sla', title: S.adminPolicies, hint: S.adminPoliciesHint, roles: ['admin', 'lead'], screen: AdminPolicies },
   { path: 'calendars', title: S.adminCalendars, hint: S.adminCalendarsHint, roles: ['admin'], screen: AdminCalendars },
   { path: 'org', title: S.adminOrg, hint: S.adminOrgHint, roles: ['admin'], screen: AdminOrg },
   { path: 'import', title: S.adminImport, hint: S.adminImportHint, roles: ['admin'], screen: AdminImport },
