@@ -20,6 +20,8 @@ most 1.5 times the small one's (cost follows the period, not the table).
 
     .venv/bin/python bench/reports_bench.py             # the figures (seeding ~5 min)
     .venv/bin/python bench/reports_bench.py --quick     # 10k / 100k leads, a smoke test
+    .venv/bin/python bench/reports_bench.py --keep      # keep the seeded database, then
+    .venv/bin/python bench/reports_bench.py --reuse     # measure again on it (no seeding)
 
 Connects as postgres@127.0.0.1 to "test" and drops/creates ``leadsync_reports_bench``
 (dropped at the end unless --keep). Figures go to stdout and bench/results-reports.json.
@@ -242,9 +244,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure again on a database kept by --keep"
+    )
     args = parser.parse_args()
     import psycopg
 
+    if args.reuse:
+        measure(args, psycopg.connect(PG_URL, autocommit=True), reused=True)
+        return
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin_conn:
         admin_conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
         admin_conn.execute(f"CREATE DATABASE {PG_DB}")
@@ -268,6 +276,28 @@ def main() -> None:
         took = time.perf_counter() - began
         log(f"{name}: {leads:,} leads, {5 * leads:,} follow-ups in {took:.0f} s")
     conn.execute("VACUUM ANALYZE")
+    measure(args, conn, app=app, orgs=orgs, sizes=sizes)
+
+
+def measure(args, conn, app=None, orgs=None, sizes=None, reused=False) -> None:
+    """Ask every report of each organisation; print and keep the figures."""
+    import psycopg
+
+    if reused:
+        os.environ.update({"DATABASE_URL": PG_URL, "SECRET_KEY": SECRET_KEY})
+        from app import create_app
+
+        app = create_app()
+        orgs, sizes = {}, {}
+        for name in ("small", "big"):
+            email = f"admin@{name}.bench"
+            (org_id,) = conn.execute(
+                "SELECT org_id FROM users WHERE email = %s", (email,)
+            ).fetchone()
+            (leads,) = conn.execute(
+                "SELECT count(*) FROM leads WHERE org_id = %s", (org_id,)
+            ).fetchone()
+            orgs[name], sizes[name] = {"org_id": org_id, "admin": email}, leads
     client = app.test_client()
     results: dict = {}
     for name in sizes:
@@ -299,7 +329,7 @@ def main() -> None:
     if not args.quick:
         (ROOT / "bench" / "results-reports.json").write_text(json.dumps(results, indent=2) + "\n")
     conn.close()
-    if not args.keep:
+    if not (args.keep or reused):
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin_conn:
             admin_conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
 

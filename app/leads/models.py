@@ -159,8 +159,14 @@ class FollowUp(TenantScoped, db.Model):
         Index("ix_follow_ups_org_version", "org_id", "version"),
         Index("ix_follow_ups_org_owner_version", "org_id", "owner_id", "version"),
         Index("ix_follow_ups_org_team_version", "org_id", "team_id", "version"),
-        # Reports count a period's follow-ups (the reps' workload).
-        Index("ix_follow_ups_org_happened", "org_id", "happened_at"),
+        # Reports count a period's follow-ups (the reps' workload; on PostgreSQL from the
+        # index alone).
+        Index(
+            "ix_follow_ups_org_happened",
+            "org_id",
+            "happened_at",
+            postgresql_include=["author_id", "kind", "owner_id", "team_id"],
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

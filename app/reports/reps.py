@@ -7,8 +7,8 @@ Per person (``owner``, default) or per team (``team``), each figure from where i
 - ``won`` and ``sales``: leads won in the period (``closed_at``, still won), credited to the
   owner at the moment of winning (the stage history keeps it), in the reporting currency;
 - ``first_response_met_rate``: first responses met on time over those met on time or
-  breached in the period (from the SLA event history: a breach put right later still
-  counts as a breach);
+  breached in the period, each counted for whoever had the lead at that step (from the SLA
+  event history: a breach put right later still counts as a breach);
 - ``score``: the organisation's weights (``appraisal_weights``, default 0.5 sales, 0.3
   inquiries, 0.2 workload) times each of sales, inquiries and follow-ups divided by the best
   of the table's rows in that period; ``rank``: 1 for the highest score, ties sharing a rank.
@@ -38,6 +38,7 @@ from app.reports.engine import (
     sum_of,
 )
 from app.reports.sla import sla_steps
+from app.sla.models import SlaEvent
 
 FIGURES = (
     "inquiries", "follow_ups", "quotes", "won", "sales", "other_currency",
@@ -128,14 +129,14 @@ def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, _spans: An
         *_inquiries(req, ranges, by),
         *_workload(req, ranges, by),
         *_sales(req, ranges, by),
-        # The first responses met and breached, by the lead's owner or team (as the sla
+        # The first responses met and breached, by who had the lead at each (as the sla
         # report counts them).
-        *sla_steps(req, ranges, _lead_column(req, by)),
+        *sla_steps(req, ranges, _step_column(req, by)),
     ]
 
 
-def _lead_column(req: ReportRequest, by: tuple) -> tuple:
-    column, _ = _who(req, Lead.owner_id, Lead.team_id)
+def _step_column(req: ReportRequest, by: tuple) -> tuple:
+    column, _ = _who(req, SlaEvent.owner_id, SlaEvent.team_id)
     return (column,)[: len(by)]
 
 

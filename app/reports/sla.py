@@ -9,7 +9,9 @@ applied (kept on each ``met`` step), has its median and 90th percentile (nearest
 ``overdue_now`` is the open leads whose clock is overdue at the moment of asking — a figure
 of now, so its comparisons are empty.
 
-Events are credited to the lead's current owner and team.
+Each step counts for whoever owned the lead when it happened (kept on the step), so a
+breach stays with the person who let it happen after the lead moves on; ``overdue_now``
+counts for the owner now. Filters: team and owner.
 """
 
 from __future__ import annotations
@@ -42,23 +44,27 @@ FIGURES = (
 
 
 def _group_column(req: ReportRequest, grouping: Grouping) -> tuple:
+    """The steps' own owner or team (who had the item at the step), or nothing."""
     if not grouping.columns:
         return ()
-    return (Lead.team_id if req.group_by == "team" else Lead.owner_id,)
+    return (SlaEvent.team_id if req.group_by == "team" else SlaEvent.owner_id,)
 
 
-def _lead_steps(ranges: Subquery | None = None):
-    """The leads' SLA steps joined to their lead (and to the ranges they fall in)."""
-    steps = SlaEvent.__table__
-    if ranges is not None:
-        steps = steps.join(ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi))
-    return steps.join(
-        Lead.__table__, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id)
+def _steps_in(ranges: Subquery):
+    """The SLA steps in the ranges: read from ``ix_sla_events_org_at`` alone on PostgreSQL
+    (the index carries every column a report reads)."""
+    return SlaEvent.__table__.join(
+        ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi)
     )
 
 
 def _in_scope(req: ReportRequest) -> list:
-    return [SlaEvent.org_id == req.org.id, SlaEvent.item_type == "lead", *lead_filters(req)]
+    """The leads' steps the asker may count: by the owner and team of each step."""
+    return [
+        SlaEvent.org_id == req.org.id,
+        SlaEvent.item_type == "lead",
+        *lead_filters(req, SlaEvent),
+    ]
 
 
 def sla_steps(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
@@ -81,7 +87,7 @@ def sla_steps(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
             met("follow_up").label("follow_up_met"),
             breached("follow_up").label("follow_up_breached"),
         )
-        .select_from(_lead_steps(ranges))
+        .select_from(_steps_in(ranges))
         .where(*_in_scope(req), SlaEvent.event.in_(("met", "breached")))
         .group_by(ranges.c.slot, *by)
     ).all()
@@ -101,7 +107,7 @@ def _percentiles(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
             func.row_number().over(partition_by=partition, order_by=minutes).label("rn"),
             func.count().over(partition_by=partition).label("n"),
         )
-        .select_from(_lead_steps(ranges))
+        .select_from(_steps_in(ranges))
         .where(
             *_in_scope(req),
             SlaEvent.metric == "first_response",
@@ -130,11 +136,13 @@ def _percentiles(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
 
 
 def _overdue_now(req: ReportRequest, spans: list, by: tuple) -> Any:
-    """Overdue now: counted for the period itself (a comparison has no "now")."""
+    """Overdue now: counted for the period itself (a comparison has no "now"), by the
+    lead's owner or team now."""
     current = current_spans(spans)
     if not current:
         return []
     ranges = ranges_table(req, current)
+    by = (Lead.team_id if req.group_by == "team" else Lead.owner_id,)[: len(by)]
     return db.session.execute(
         select(ranges.c.slot, *by, func.count().label("overdue_now"))
         .select_from(Lead)
@@ -182,28 +190,41 @@ SLA = ReportKind(
     derive=derive,
     sort_by="first_response_breached",
     by_time=False,
+    filters=("team_id", "owner_id"),
     additive=False,  # medians
 )
 
 
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def breaches(req: ReportRequest, limit: int = 500) -> list[dict[str, Any]]:
-    """The breaches recorded in the period, newest first, each with its lead and owner (for
-    a link to the lead)."""
+    """The breaches recorded in the period, newest first, each with its lead and the owner
+    at the breach (for a link to the lead): of the leads the asker may open now."""
     lo, hi = req.period.utc_bounds(req.tz)
     rows = db.session.execute(
         select(
-            SlaEvent.item_id, Lead.contact_name, Lead.owner_id, User.name, SlaEvent.metric,
+            SlaEvent.item_id, Lead.contact_name, SlaEvent.owner_id, User.name, SlaEvent.metric,
             SlaEvent.at, SlaEvent.due_at,
         )  # fmt: skip
-        .select_from(_lead_steps())
-        .join(User, and_(User.org_id == Lead.org_id, User.id == Lead.owner_id))
-        .where(*_in_scope(req), SlaEvent.event == "breached", SlaEvent.at >= lo, SlaEvent.at < hi)
+        .select_from(SlaEvent)
+        .join(Lead, and_(Lead.org_id == SlaEvent.org_id, Lead.id == SlaEvent.item_id))
+        .outerjoin(User, and_(User.org_id == SlaEvent.org_id, User.id == SlaEvent.owner_id))
+        .where(
+            *_in_scope(req),
+            # Listed with its contact and a link: only leads the asker may open now.
+            req.lead_scope(Lead.owner_id, Lead.team_id),
+            SlaEvent.event == "breached",
+            SlaEvent.at >= lo,
+            SlaEvent.at < hi,
+        )
         .order_by(SlaEvent.at.desc(), SlaEvent.item_id)
         .limit(limit)
     )
     return [
         {
-            "lead_id": str(lead_id), "contact_name": name, "owner_id": str(owner_id),
+            "lead_id": str(lead_id), "contact_name": name, "owner_id": _text(owner_id),
             "owner_name": owner, "metric": metric, "breached_at": wire_time(at),
             "due_at": wire_time(due),
         }  # fmt: skip

@@ -20,13 +20,16 @@ from app.sla import clock
 from app.sla.calendars import calendar_for
 from app.sla.models import SlaEvent
 from app.sla.policies import resolve_target
-from app.sla.timed import TimedKind
+from app.sla.timed import TimedKind, timed_kind
 
 # --- history -----------------------------------------------------------------------------
 
 
 def event_row(item_type: str, item, event: str, at: datetime) -> dict[str, Any]:
-    """The ``sla_events`` row of one step of ``item``'s clock."""
+    """The ``sla_events`` row of one step of ``item``'s clock, with the item's owner and
+    team at that moment (compliance counts for whoever had it then; reports read the steps
+    without a join)."""
+    kind = timed_kind(item_type)
     return {
         "id": new_id(),
         "org_id": item.org_id,
@@ -37,6 +40,8 @@ def event_row(item_type: str, item, event: str, at: datetime) -> dict[str, Any]:
         "at": at,
         "due_at": item.sla_due_at,
         "policy_id": item.sla_policy_id,
+        "owner_id": kind.owner_id(item),
+        "team_id": kind.team_id(item),
     }
 
 

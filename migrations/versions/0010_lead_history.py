@@ -1,6 +1,7 @@
 """reports' data: every stage change of a lead with its time and actor, a lead's closed_at
 quoted_at and external_ref, an organisation's reporting currency and appraisal weights,
-and the business minutes a met SLA clock took (older steps keep none)
+the business minutes a met SLA clock took (older steps keep none), and each SLA step's
+owner and team
 
 Revision ID: 0010_lead_history
 Revises: 0009_calendar_sync
@@ -56,7 +57,16 @@ def upgrade():
         batch_op.add_column(sa.Column("appraisal_weights", sa.JSON(), nullable=True))
     with op.batch_alter_table("sla_events") as batch_op:
         batch_op.add_column(sa.Column("business_minutes", sa.Integer(), nullable=True))
-        batch_op.create_index("ix_sla_events_org_at", ["org_id", "at"])
+        batch_op.add_column(sa.Column("owner_id", sa.Uuid(), nullable=True))
+        batch_op.add_column(sa.Column("team_id", sa.Uuid(), nullable=True))
+        batch_op.create_index(
+            "ix_sla_events_org_at",
+            ["org_id", "at"],
+            postgresql_include=[
+                "item_type", "metric", "event", "due_at", "business_minutes", "owner_id",
+                "team_id",
+            ],
+        )
     with op.batch_alter_table("leads") as batch_op:
         batch_op.add_column(sa.Column("closed_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("quoted_at", sa.DateTime(), nullable=True))
@@ -66,7 +76,11 @@ def upgrade():
         )
         batch_op.create_index("ix_leads_org_closed", ["org_id", "closed_at"])
     with op.batch_alter_table("follow_ups") as batch_op:
-        batch_op.create_index("ix_follow_ups_org_happened", ["org_id", "happened_at"])
+        batch_op.create_index(
+            "ix_follow_ups_org_happened",
+            ["org_id", "happened_at"],
+            postgresql_include=["author_id", "kind", "owner_id", "team_id"],
+        )
 
     # A best-effort history for the leads already stored: created as "new" by their creator,
     # and, when they have moved on, one step to where they are now — at their last change
@@ -146,6 +160,19 @@ def upgrade():
         .where(leads.c.quoted_at.is_(None), leads.c.stage.in_(("quoted", "negotiating", "won")))
         .values(quoted_at=step)
     )
+    # Older SLA steps of leads: the lead's owner and team now (who had it then is not kept).
+    steps = sa.table(
+        "sla_events", sa.column("org_id", sa.Uuid()), sa.column("item_type", sa.String()),
+        sa.column("item_id", sa.Uuid()), sa.column("owner_id", sa.Uuid()),
+        sa.column("team_id", sa.Uuid()),
+    )
+    for name in ("owner_id", "team_id"):
+        value = (
+            sa.select(leads.c[name])
+            .where(leads.c.org_id == steps.c.org_id, leads.c.id == steps.c.item_id)
+            .scalar_subquery()
+        )
+        op.execute(steps.update().where(steps.c.item_type == "lead").values({name: value}))
     # The stored sync changes lack closed_at: pull builds them afresh until the scheduler's
     # refresh stores them again (app/changelog/stored.py).
     op.execute(leads.update().values(wire_version=None))
@@ -162,6 +189,8 @@ def downgrade():
         batch_op.drop_index("ix_follow_ups_org_happened")
     with op.batch_alter_table("sla_events") as batch_op:
         batch_op.drop_index("ix_sla_events_org_at")
+        batch_op.drop_column("team_id")
+        batch_op.drop_column("owner_id")
         batch_op.drop_column("business_minutes")
     with op.batch_alter_table("organizations") as batch_op:
         batch_op.drop_column("appraisal_weights")

@@ -72,9 +72,11 @@ def test_each_rep_scored_against_the_teams_best(api_as, berlin_org, month):
     rows = [(r["label"], [r[k] for k in PICK]) for r in report["rows"]]
     # rep:  0.5·1000/3000 + 0.3·4/4 + 0.2·3/3 = 0.6667
     # rep2: 0.5·3000/3000 + 0.3·0/4 + 0.2·1/3 = 0.5667
+    # First replies, each counted for who had the lead then: rep met R1 and R2 and let R3
+    # breach (2/3); rep2 let S1 breach before giving it away (0/1).
     assert rows == [
-        ("Acme rep", [4, 3, 1, 1, 1000.0, 0.5, 0.6667, 1]),
-        ("Acme rep2", [0, 1, 0, 1, 3000.0, None, 0.5667, 2]),
+        ("Acme rep", [4, 3, 1, 1, 1000.0, 0.6667, 0.6667, 1]),
+        ("Acme rep2", [0, 1, 0, 1, 3000.0, 0.0, 0.5667, 2]),
     ]
     previous = {r["label"]: (r["previous"]["inquiries"], r["previous"]["score"],
                              r["previous"]["rank"]) for r in report["rows"]}  # fmt: skip
