@@ -478,7 +478,6 @@ export const S = {
   pplSendInvite: 'Send invitation',
   pplSending: 'Sending…',
   pplSaving: 'Saving…',
-  pplNotSaved: 'Not saved: see the marked fields.',
   pplEmailTaken: 'Someone already has an account with this email.',
   pplInvitedTitle: 'Invitation ready',
   pplInvitedWho: (name, email) => `${name} (${email}) is invited.`,

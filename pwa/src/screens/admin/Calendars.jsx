@@ -340,20 +340,9 @@ function Holidays({ form, change, error }) {
           ))}
         </ul>
       ) : <p class="empty">{S.slaAdmNoHolidays}</p>}
-      {past > 0 && (
-        <button type="button" class="link" aria-expanded={showPast ? 'true' : 'false'} onClick={() => setShowPast(!showPast)}>
-          {showPast ? S.slaAdmHidePast : S.slaAdmShowPast(past)}
-        </button>
-      )}
-      <div class="cal-add-date">
-        <label>
-          <span>{S.slaAdmNewHoliday}</span>
-          <input type="date" value={day} onInput={(e) => { setDay(e.currentTarget.value); setProblem(null); }}
-            aria-invalid={msg ? 'true' : undefined} aria-describedby={msg ? 'cal-holidays-error' : undefined} />
-        </label>
-        <button type="button" onClick={add}>{S.slaAdmAddHoliday}</button>
-      </div>
-      {msg && <p class="field-error" id="cal-holidays-error">{msg}</p>}
+      <PastToggle past={past} shown={showPast} onToggle={() => setShowPast(!showPast)} />
+      <AddDate label={S.slaAdmNewHoliday} addLabel={S.slaAdmAddHoliday} day={day}
+        onDay={(value) => { setDay(value); setProblem(null); }} onAdd={add} error={msg} errorId="cal-holidays-error" />
     </fieldset>
   );
 }
@@ -396,20 +385,36 @@ function SpecialDays({ form, change, messageAt }) {
           </button>
         </div>
       )) : <p class="empty">{S.slaAdmNoSpecial}</p>}
-      {past > 0 && (
-        <button type="button" class="link" aria-expanded={showPast ? 'true' : 'false'} onClick={() => setShowPast(!showPast)}>
-          {showPast ? S.slaAdmHidePast : S.slaAdmShowPast(past)}
-        </button>
-      )}
+      <PastToggle past={past} shown={showPast} onToggle={() => setShowPast(!showPast)} />
+      <AddDate label={S.slaAdmNewSpecial} addLabel={S.slaAdmAddSpecial} day={day}
+        onDay={(value) => { setDay(value); setProblem(null); }} onAdd={add} error={problem} errorId="cal-special-error" />
+    </fieldset>
+  );
+}
+
+// Past holidays and special days are kept but folded away: "Show n past" / "Hide past".
+function PastToggle({ past, shown, onToggle }) {
+  if (past <= 0) return null;
+  return (
+    <button type="button" class="link" aria-expanded={shown ? 'true' : 'false'} onClick={onToggle}>
+      {shown ? S.slaAdmHidePast : S.slaAdmShowPast(past)}
+    </button>
+  );
+}
+
+// A date to add (a holiday, a special day), with its message below.
+function AddDate({ label, addLabel, day, onDay, onAdd, error, errorId }) {
+  return (
+    <>
       <div class="cal-add-date">
         <label>
-          <span>{S.slaAdmNewSpecial}</span>
-          <input type="date" value={day} onInput={(e) => { setDay(e.currentTarget.value); setProblem(null); }}
-            aria-invalid={problem ? 'true' : undefined} aria-describedby={problem ? 'cal-special-error' : undefined} />
+          <span>{label}</span>
+          <input type="date" value={day} onInput={(e) => onDay(e.currentTarget.value)}
+            aria-invalid={error ? 'true' : undefined} aria-describedby={error ? errorId : undefined} />
         </label>
-        <button type="button" onClick={add}>{S.slaAdmAddSpecial}</button>
+        <button type="button" onClick={onAdd}>{addLabel}</button>
       </div>
-      {problem && <p class="field-error" id="cal-special-error">{problem}</p>}
-    </fieldset>
+      {error && <p class="field-error" id={errorId}>{error}</p>}
+    </>
   );
 }

@@ -6,7 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
 import { fmtMoney } from '../../format.js';
 import { Field, Screen } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { BackToAdmin, RemoteError, save, useRemote, splitRefusal } from './common.jsx';
 import { productBody, productForm, searchProducts, usualCurrency } from './catalog.js';
 
 // From this many products on, a search box above the list.
@@ -135,10 +135,9 @@ function ProductForm({ product, currency, onDone, onCancel }) {
     const fields = { ...res.fields };
     // The server names a taken SKU with the bare word "taken"; its message says it fully.
     if (res.status === 409 && fields.sku) fields.sku = [S.admSkuTaken];
-    const known = ['name', 'sku', 'list_price', 'currency'];
-    const other = Object.entries(fields).filter(([f]) => !known.includes(f));
-    setErrors(Object.fromEntries(Object.entries(fields).filter(([f]) => known.includes(f))));
-    setMessage(other.length ? other.map(([f, m]) => `${f}: ${[].concat(m).join(' ')}`).join('; ') : Object.keys(fields).length ? S.admNotSaved : res.message);
+    const { inPlace, message } = splitRefusal(res, ['name', 'sku', 'list_price', 'currency'], fields);
+    setErrors(inPlace);
+    setMessage(message);
     return null;
   }
 

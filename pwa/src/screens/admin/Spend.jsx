@@ -8,7 +8,7 @@ import { useStore } from '../../store.js';
 import { fmtMoney } from '../../format.js';
 import { sourceLabel } from '../../org.js';
 import { Field, Screen, fieldMessage } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { BackToAdmin, RemoteError, save, useRemote, splitRefusal } from './common.jsx';
 import {
   dayOf, monthOptions, spendBody, spendForm, spendPath, sourceChoices, totalsBySource,
 } from './spendLedger.js';
@@ -196,12 +196,9 @@ function SpendForm({ entry, org, defaults, onDone, onCancel }) {
   });
 
   function refused(res) {
-    const known = ['source', 'spent_on', 'amount', 'note'];
-    const fields = res.fields || {};
-    const other = Object.entries(fields).filter(([f]) => !known.includes(f));
-    setErrors(Object.fromEntries(Object.entries(fields).filter(([f]) => known.includes(f))));
-    setMessage(other.length ? other.map(([f, m]) => `${f}: ${[].concat(m).join(' ')}`).join('; ')
-      : Object.keys(fields).length ? S.admNotSaved : res.message);
+    const { inPlace, message } = splitRefusal(res, ['source', 'spent_on', 'amount', 'note']);
+    setErrors(inPlace);
+    setMessage(message);
   }
 
   async function submit(e) {

@@ -8,7 +8,7 @@ import { useStore } from '../../store.js';
 import { fmtDateTime } from '../../format.js';
 import { Field, Screen } from '../../components.jsx';
 import { Link } from '../../router.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { BackToAdmin, RemoteError, save, useRemote, splitRefusal } from './common.jsx';
 
 const ROLES = ['rep', 'lead', 'cs', 'admin'];
 // From this many people on, a search box above the list.
@@ -191,17 +191,11 @@ function RoleAndTeams({ role, setRole, teamIds, setTeamIds, teams, errors, disab
   );
 }
 
-// The server's field errors, kept by field; anything it says of other fields (or no field at
-// all) becomes the message under the form.
+// A refused save, split for the form (a taken email said in full).
 function splitErrors(res, known) {
   const fields = { ...res.fields };
   if (res.status === 409 && fields.email) fields.email = [S.pplEmailTaken];
-  const inPlace = Object.fromEntries(Object.entries(fields).filter(([f]) => known.includes(f)));
-  const other = Object.entries(fields).filter(([f]) => !known.includes(f));
-  const message = other.length
-    ? other.map(([f, m]) => `${f}: ${[].concat(m).join(' ')}`).join('; ')
-    : Object.keys(inPlace).length ? S.pplNotSaved : res.message;
-  return { inPlace, message };
+  return splitRefusal(res, known, fields);
 }
 
 function InviteForm({ teams, onCancel, onSent }) {

@@ -42,6 +42,18 @@ export async function save(method, path, body) {
   }
 }
 
+// A refused save split for its form: the server's messages on the form's own fields
+// (`known`), shown at each field, and one message under the form for the rest — or "Not
+// saved" when every message has its field, or the server's message when it named none.
+export function splitRefusal(res, known, fields = res.fields || {}) {
+  const inPlace = Object.fromEntries(Object.entries(fields).filter(([f]) => known.includes(f)));
+  const other = Object.entries(fields).filter(([f]) => !known.includes(f));
+  const message = other.length
+    ? other.map(([f, m]) => `${f}: ${[].concat(m).join(' ')}`).join('; ')
+    : Object.keys(inPlace).length ? S.admNotSaved : res.message;
+  return { inPlace, message };
+}
+
 // Shown instead of a section's content when it cannot be read (offline, or refused).
 export function RemoteError({ error, onRetry }) {
   const s = useStore();
