@@ -28,7 +28,7 @@ from app.database import utcnow
 from app.errors import ApiError
 from app.extensions import db
 from app.leads import service, sla
-from app.leads.models import CONTACT_KINDS, OPEN_STAGES, FollowUp, Lead, LeadStageChange
+from app.leads.models import OPEN_STAGES, Lead, LeadStageChange
 
 Problems = dict[str, list[str]]
 
@@ -233,27 +233,10 @@ def write_follow_ups(actor: User, ready: list[tuple[Lead, dict]], now: datetime)
 
 def _record_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> None:
     author = data.get("author") or actor
-    at = data["happened_at"]
-    follow_up = FollowUp(
-        id=uuid.uuid4(), org_id=lead.org_id, lead_id=lead.id, owner_id=lead.owner_id,
-        team_id=lead.team_id, author_id=author.id, kind=data["kind"], note=data.get("note"),
-        outcome=data.get("outcome"), happened_at=at, received_at=utcnow(),
-        next_follow_up_at=data.get("next_follow_up_at"),
-        quoted_amount=data.get("quoted_amount"),
-    )  # fmt: skip
-    changes.stamp(follow_up)
-    db.session.add(follow_up)
-    quoted = data["kind"] == "quote" or data.get("quoted_amount") is not None
-    if quoted and lead.stage in ("new", "contacted"):
-        service.move_stage(lead, "quoted", at, author)
-    elif data["kind"] in CONTACT_KINDS and lead.stage == "new":
-        service.move_stage(lead, "contacted", at, author)
-    if quoted:
-        service.note_quoted(lead, at)
-    if data["kind"] in CONTACT_KINDS and (
-        lead.last_follow_up_at is None or at > lead.last_follow_up_at
-    ):
-        lead.last_follow_up_at = at
+    fields = ("kind", "note", "outcome", "happened_at", "next_follow_up_at", "quoted_amount")
+    follow_up = service.add_follow_up(
+        author, lead, {"id": uuid.uuid4(), **{k: data.get(k) for k in fields}}
+    )
+    service.moved_on_by(follow_up, lead, author)
     if data.get("next_follow_up_at") is not None:
         lead.next_follow_up_at = data["next_follow_up_at"]
-

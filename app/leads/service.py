@@ -569,7 +569,7 @@ def set_stage(
         changed.append("stage")
         sla.lead_stage_changed(lead, old_stage, now)
     if note:
-        _add_follow_up(
+        add_follow_up(
             actor, lead, {"id": uuid.uuid4(), "kind": "note", "note": note, "happened_at": utcnow()}
         )
     if changed:
@@ -637,7 +637,7 @@ def follow_owner_to_new_teams(owner: User) -> None:
         move_lead_records(lead, owner.id, old_team, ["team_id"])
 
 
-def _add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
+def add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
     follow_up = FollowUp(
         id=data["id"],
         org_id=lead.org_id,
@@ -656,6 +656,28 @@ def _add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
     changes.stamp(follow_up)
     db.session.add(follow_up)
     return follow_up
+
+
+def moved_on_by(follow_up: FollowUp, lead: Lead, actor: User) -> list[str]:
+    """What a follow-up does to its lead, at its own time, whenever it is recorded (live or
+    imported): a quote marks it quoted and moves a new or contacted lead to quoted; a
+    contact moves a new lead to contacted and is its latest contact if no later one is
+    known. Returns the lead's changed fields."""
+    at, kind = follow_up.happened_at, follow_up.kind
+    changed = []
+    quoted = kind == "quote" or follow_up.quoted_amount is not None
+    if quoted:
+        note_quoted(lead, at)
+    if quoted and lead.stage in ("new", "contacted"):
+        move_stage(lead, "quoted", at, actor)
+        changed.append("stage")
+    elif kind in CONTACT_KINDS and lead.stage == "new":
+        move_stage(lead, "contacted", at, actor)
+        changed.append("stage")
+    if kind in CONTACT_KINDS and (lead.last_follow_up_at is None or at > lead.last_follow_up_at):
+        lead.last_follow_up_at = at
+        changed.append("last_follow_up_at")
+    return changed
 
 
 def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
@@ -679,20 +701,11 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
         )
     # Written offline, it counts at its own time, but never before the lead existed.
     happened_at = max(data["happened_at"], lead.created_at)
-    follow_up = _add_follow_up(
+    follow_up = add_follow_up(
         actor, lead, {**data, "id": follow_up_id, "happened_at": happened_at}
     )
 
-    changed = []
-    quoted = data["kind"] == "quote" or data.get("quoted_amount") is not None
-    if quoted:
-        note_quoted(lead, happened_at)
-    if quoted and lead.stage in ("new", "contacted"):
-        move_stage(lead, "quoted", happened_at, actor)
-        changed.append("stage")
-    elif data["kind"] in CONTACT_KINDS and lead.stage == "new":
-        move_stage(lead, "contacted", happened_at, actor)
-        changed.append("stage")
+    changed = moved_on_by(follow_up, lead, actor)
     if next_at is not None and lead.next_follow_up_at != next_at:
         lead.next_follow_up_at = next_at
         changed.append("next_follow_up_at")
@@ -706,11 +719,6 @@ def create_follow_up(actor: User, data: dict[str, Any]) -> FollowUp:
         # follow-up cadence of the SLA clock (started below) sets the next deadline.
         lead.next_follow_up_at = None
         changed.append("next_follow_up_at")
-    if data["kind"] in CONTACT_KINDS and (
-        lead.last_follow_up_at is None or happened_at > lead.last_follow_up_at
-    ):
-        lead.last_follow_up_at = happened_at
-        changed.append("last_follow_up_at")
     sla.lead_followed_up(lead, data["kind"], happened_at)
     _touch(lead, changed)  # the SLA clock changed in any case
     db.session.flush()

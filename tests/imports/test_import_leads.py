@@ -162,3 +162,22 @@ def test_follow_ups_move_their_leads_on(api_as, berlin_org):
     bad = "lead_ref,kind,happened_at\nQ-404,call,2025-06-03\nQ-7,call,2025-06-01\n"
     fields = error_of(admin.post(FOLLOW_UPS, data=bad, content_type="text/csv"), 422)["fields"]
     assert (list(fields["2"]), list(fields["3"])) == (["lead_ref"], ["happened_at"])
+
+
+def test_a_row_with_more_cells_than_the_header_is_named_with_the_others(api_as, berlin_org):
+    admin = api_as(berlin_org.admin)
+    text = "contact_name,source\nAnna,website,extra\n,website\nBen,website\n"
+    fields = error_of(admin.post(LEADS, data=text, content_type="text/csv"), 422)["fields"]
+    assert fields["2"] == {"row": ["3 cells; the header has 2."]}
+    assert "contact_name" in fields["3"]
+    assert set(fields) == {"2", "3"}
+
+
+def test_a_bad_report_format_or_spend_filter_is_refused(api_as, berlin_org):
+    admin = api_as(berlin_org.admin)
+    query = {"from": "2026-03-01", "to": "2026-03-31", "format": "xlsx"}
+    assert "format" in error_of(admin.get("/api/v1/reports/inquiries", query_string=query), 422)[
+        "fields"
+    ]
+    bad = admin.get("/api/v1/spend", query_string={"from": "2026-02-30"})
+    assert "from" in error_of(bad, 422)["fields"]

@@ -9,7 +9,7 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
 import { useStore } from '../../store.js';
 import { Field, Screen, fieldMessage } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { BackToAdmin, RemoteError, save, useRemote, useEditing } from './common.jsx';
 import { browserTimeZones, timeZoneGroups } from './catalog.js';
 import { Choice, SlaPreview, focusFirstInvalid } from './SlaParts.jsx';
 import {
@@ -22,20 +22,13 @@ const KINDS = ['sales', 'service'];
 export function AdminCalendars() {
   const remote = useRemote('/sla/calendars');
   const teams = useRemote('/teams');
-  const [editing, setEditing] = useState(null); // null: the list; 'new'; or the calendar
-  const [status, setStatus] = useState('');
+  const { editing, status, open, close, done } = useEditing(remote);
   const teamNames = useMemo(() => new Map((teams.data || []).map((t) => [t.id, t.name])), [teams.data]);
-
-  function done(message) {
-    setEditing(null);
-    setStatus(message);
-    remote.reload();
-  }
 
   if (editing) {
     return (
       <CalendarForm calendar={editing === 'new' ? null : editing} calendars={remote.data || []}
-        teams={teams.data || []} onDone={done} onCancel={() => { setStatus(''); setEditing(null); }} />
+        teams={teams.data || []} onDone={done} onCancel={close} />
     );
   }
   const error = remote.error || teams.error;
@@ -48,12 +41,12 @@ export function AdminCalendars() {
         <>
           <p class="muted">{S.slaAdmCalendarsIntro}</p>
           <p class="adm-status" role="status">{status}</p>
-          <button type="button" class="primary" onClick={() => { setStatus(''); setEditing('new'); }}>
+          <button type="button" class="primary" onClick={() => open('new')}>
             {S.slaAdmNewCalendar}
           </button>
           {remote.data && teams.data && (
             <CalendarList calendars={remote.data} teamNames={teamNames}
-              onEdit={(c) => { setStatus(''); setEditing(c); }} />
+              onEdit={open} />
           )}
         </>
       )}

@@ -8,7 +8,7 @@ import { useStore } from '../../store.js';
 import { fmtMinutes } from '../../format.js';
 import { sourceLabel } from '../../org.js';
 import { Field, Screen } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { BackToAdmin, RemoteError, save, useRemote, useEditing } from './common.jsx';
 import { Choice, Duration, SlaPreview, focusFirstInvalid } from './SlaParts.jsx';
 import { DEFAULT_TARGETS } from '../../sync/leads.js';
 import { policyBody, policyForm, policyTrial } from './slaForms.js';
@@ -20,20 +20,10 @@ const FIELDS = ['name', 'metric', 'priority', 'source', 'target_minutes', 'warn_
 
 export function AdminPolicies() {
   const remote = useRemote('/sla/policies');
-  const [editing, setEditing] = useState(null); // null: the list; 'new'; or the policy
-  const [status, setStatus] = useState('');
-
-  function done(message) {
-    setEditing(null);
-    setStatus(message);
-    remote.reload();
-  }
+  const { editing, status, open, close, done } = useEditing(remote);
 
   if (editing) {
-    return (
-      <PolicyForm policy={editing === 'new' ? null : editing} onDone={done}
-        onCancel={() => { setStatus(''); setEditing(null); }} />
-    );
+    return <PolicyForm policy={editing === 'new' ? null : editing} onDone={done} onCancel={close} />;
   }
   return (
     <Screen title={S.adminPolicies}>
@@ -44,10 +34,10 @@ export function AdminPolicies() {
         <>
           <p class="muted">{S.slaAdmPoliciesIntro}</p>
           <p class="adm-status" role="status">{status}</p>
-          <button type="button" class="primary" onClick={() => { setStatus(''); setEditing('new'); }}>
+          <button type="button" class="primary" onClick={() => open('new')}>
             {S.slaAdmNewPolicy}
           </button>
-          {remote.data && <PolicyList policies={remote.data} onEdit={(p) => { setStatus(''); setEditing(p); }} />}
+          {remote.data && <PolicyList policies={remote.data} onEdit={open} />}
         </>
       )}
     </Screen>

@@ -54,6 +54,20 @@ export function splitRefusal(res, known, fields = res.fields || {}) {
   return { inPlace, message };
 }
 
+// A section's list with one form over it: what is open (null: the list; 'new'; or a
+// record), the line said after the last save, and opening or closing the form clears it.
+export function useEditing(remote) {
+  const [editing, setEditing] = useState(null);
+  const [status, setStatus] = useState('');
+  return {
+    editing,
+    status,
+    open: (what) => { setStatus(''); setEditing(what); },
+    close: () => { setStatus(''); setEditing(null); },
+    done: (message) => { setEditing(null); setStatus(message); remote.reload(); },
+  };
+}
+
 // Shown instead of a section's content when it cannot be read (offline, or refused).
 export function RemoteError({ error, onRetry }) {
   const s = useStore();
