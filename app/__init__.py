@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import tallies
 from app.config import load_config
 from app.extensions import api, db, limiter, login_manager, migrate
 
@@ -31,6 +32,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+        # The tallies' local days (PostgreSQL has time zones; SQLite is given Python's).
+        dbapi_connection.create_function(
+            "local_start", 3, tallies.sqlite_local_start, deterministic=True
+        )
 
 
 @event.listens_for(Engine, "begin")

@@ -197,6 +197,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SMTP_PASSWORD": env_str("SMTP_PASSWORD", None),
         "SMTP_TIMEOUT_SECONDS": 10,
         "MAIL_FROM": env_str("MAIL_FROM", "LeadSync <noreply@localhost>"),
+        # Consumer questions (app/questions): what the public may send, per address and per
+        # organisation (a 429 stores nothing), and how long a claim holds without a reply.
+        "QUESTIONS_PER_IP": env_str("QUESTIONS_PER_IP", "10 per hour"),
+        "QUESTIONS_PER_ORG": env_str("QUESTIONS_PER_ORG", "500 per hour"),
+        "CONSUMER_MESSAGES_PER_IP": env_str("CONSUMER_MESSAGES_PER_IP", "30 per hour"),
+        "CONSUMER_MESSAGES_PER_ORG": env_str("CONSUMER_MESSAGES_PER_ORG", "2000 per hour"),
+        "QUESTION_CLAIM_MINUTES": env_int("QUESTION_CLAIM_MINUTES", 15, minimum=1),
     }
     config.update(overrides)
     if "PERMANENT_SESSION_LIFETIME" not in overrides:

@@ -249,7 +249,8 @@ class Raw:
         return v.hex if self.kind == "sqlite" else v
 
     def insert_leads(self, rows: list[dict]) -> None:
-        values = [tuple(self.value(c, r[c]) for c in self.cols) for r in rows]
+        # Columns a seeded open lead leaves empty (closed_at, external_ref, …) stay NULL.
+        values = [tuple(self.value(c, r.get(c)) for c in self.cols) for r in rows]
         if self.kind == "sqlite":
             self.conn.execute("BEGIN")
             marks = ",".join("?" * len(self.cols))

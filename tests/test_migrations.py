@@ -72,3 +72,28 @@ def test_organisations_existing_before_their_version_get_one_devices_will_pull(t
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT version FROM organizations").fetchone() == (42,)
         assert conn.execute("SELECT value FROM change_counters").fetchone() == (42,)
+
+
+def test_tallies_of_rows_stored_before_them_are_counted_by_the_migration(tmp_path):
+    """The demo organisation (18 months of follow-ups and SLA steps, in Europe/Berlin) is
+    loaded by the app, which keeps its tallies as it writes; going back to before the
+    tallies and forward again must count the very same rows from the stored history."""
+    import sqlite3
+
+    path = tmp_path / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "x" * 40}
+    assert _flask(["db", "upgrade"], env).returncode == 0
+    loaded = _flask(["demo-data"], env)
+    assert loaded.returncode == 0, loaded.stderr
+    tables = ("follow_up_tallies", "sla_step_tallies", "sla_minutes_tallies")
+
+    def tallies() -> dict[str, list]:
+        with sqlite3.connect(path) as conn:
+            return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+
+    kept = tallies()
+    assert all(len(rows) > 50 for rows in kept.values()), {t: len(r) for t, r in kept.items()}
+    assert _flask(["db", "downgrade", "0011_spend_ledger"], env).returncode == 0
+    up = _flask(["db", "upgrade"], env)
+    assert up.returncode == 0, up.stderr
+    assert tallies() == kept

@@ -79,6 +79,11 @@ VALUES: dict[str, tuple[str, str, object]] = {
     "SMTP_USERNAME": ("leadsync", "SMTP_USERNAME", "leadsync"),
     "SMTP_PASSWORD": ("mail-secret", "SMTP_PASSWORD", "mail-secret"),
     "MAIL_FROM": ("Leads <leads@example.com>", "MAIL_FROM", "Leads <leads@example.com>"),
+    "QUESTIONS_PER_IP": ("3 per minute", "QUESTIONS_PER_IP", "3 per minute"),
+    "QUESTIONS_PER_ORG": ("50 per hour", "QUESTIONS_PER_ORG", "50 per hour"),
+    "CONSUMER_MESSAGES_PER_IP": ("5 per minute", "CONSUMER_MESSAGES_PER_IP", "5 per minute"),
+    "CONSUMER_MESSAGES_PER_ORG": ("99 per hour", "CONSUMER_MESSAGES_PER_ORG", "99 per hour"),
+    "QUESTION_CLAIM_MINUTES": ("30", "QUESTION_CLAIM_MINUTES", 30),
 }
 # Other variables a value needs to be accepted (production needs a real secret).
 EXTRA_ENV = {"LEADSYNC_ENV": {"SECRET_KEY": "p" * 40}}

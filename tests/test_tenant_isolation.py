@@ -29,6 +29,7 @@ TARGETS: dict[str, Callable] = {
     "policy_id": lambda org, extra: extra["policy_id"],
     "calendar_id": lambda org, extra: extra["calendar_id"],
     "entry_id": lambda org, extra: extra["spend_id"],
+    "question_id": lambda org, extra: extra["question_id"],
     # The victim has no push subscription here (making one would change the snapshot);
     # tests/push/test_subscriptions.py aims this route at a real one of another org.
     "subscription_id": lambda org, extra: uuid.uuid4(),
@@ -37,6 +38,16 @@ TARGETS: dict[str, Callable] = {
 # Routes whose path names no record (a report by its name): what they answer is the asker's
 # own organisation's figures; tests/reports check another organisation's leads never count.
 NOT_RECORDS = {"reports.get_report"}
+
+# The public side of consumer questions: anyone holding the organisation's public address
+# (its slug) or a conversation's secret reaches them by design, signed in or not;
+# tests/questions check what they show and that other secrets answer 404.
+PUBLIC = {
+    "public_questions.ask",
+    "public_questions.public_products",
+    "public_questions.get_conversation",
+    "public_questions.consumer_message",
+}
 
 # A body that passes validation, so the request reaches the service's own checks.
 SAMPLE_BODIES: dict[str, dict] = {
@@ -50,6 +61,7 @@ SAMPLE_BODIES: dict[str, dict] = {
     "sla.update_policy": {"target_minutes": 1},
     "sla.update_calendar": {"name": "Hacked"},
     "spend.update_spend": {"amount": 1},
+    "questions.reply": {"body": "Hacked"},
 }
 
 
@@ -107,7 +119,13 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
     spend = victim_admin.post(
         "/api/v1/spend", json={"source": "website", "spent_on": "2026-01-02", "amount": 99}
     ).json
+    slug = victim_admin.get("/api/v1/org").json["slug"]
+    question = victim_admin.client.post(
+        f"/api/v1/public/{slug}/questions",
+        json={"name": "Victim consumer", "email": "victim@example.com", "message": "Secret ask"},
+    ).json
     extra = {
+        "question_id": question["id"],
         "spend_id": spend["id"],
         "token_id": victim_admin.token_id,
         "lead_id": lead["id"],
@@ -124,12 +142,13 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
         | {p.email for p in org.people}
         | {str(org.team_id), str(org.id), *map(str, extra.values())}
         | {"Victim customer", "secret call", "Secret widget", "Secret SLA", "Secret hours"}
+        | {"Victim consumer", "Secret ask", "victim@example.com"}
     )
     problems = []
     own_reads = []
     checked = 0
     for rule, method in api_routes(app):
-        if rule.endpoint in NOT_RECORDS:
+        if rule.endpoint in NOT_RECORDS or rule.endpoint in PUBLIC:
             continue
         params = {}
         for name in rule.arguments:

@@ -21,6 +21,12 @@ CSRF_EXEMPT_ENDPOINTS = frozenset(
         "auth.create_token",
         "auth.open_invitation",
         "auth.accept_invitation",
+        # The consumer's side of questions acts as no user: a signed-in staff member who
+        # tries the company's form in the same browser is a consumer there too.
+        "public_questions.ask",
+        "public_questions.consumer_message",
+        "question_pages.question_form",
+        "question_pages.conversation_page",
     }
 )
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, String, UniqueConstraint
@@ -51,6 +54,23 @@ def source_when_none_given(org) -> str | None:
     return "other" if "other" in sources else None
 
 
+# An organisation's slug: its public address (the question form at /q/<slug>).
+SLUG_PATTERN = re.compile(r"[a-z0-9-]{3,60}\Z")  # matched from the start
+SLUG_MAX = 60
+
+
+def slug_from_name(name: str) -> str:
+    """A slug's stem from an organisation's name: lowercase ASCII words joined by '-'
+    ("Müller & Söhne GmbH" → "muller-sohne-gmbh"), at least 3 characters, room left for a
+    "-<n>" that makes it unique."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[: SLUG_MAX - 6].strip("-")
+    if len(stem) < 3:
+        # A name of no Latin letters (or a very short one) still needs an address.
+        stem = f"{stem}-org" if stem else "org"
+    return stem
+
+
 # The rep appraisal's weights until an admin sets the organisation's own (they sum to 1).
 DEFAULT_APPRAISAL_WEIGHTS = {"sales": 0.5, "inquiries": 0.3, "workload": 0.2}
 
@@ -69,6 +89,9 @@ class Organization(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(200))
+    # Its public address (/q/<slug>, /api/v1/public/<slug>/…): made from the name at signup,
+    # changeable by an admin, unique across the service since the public finds it by it alone.
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
     # Used to read phone numbers written without a country code.
     default_country: Mapped[str] = mapped_column(String(2), default="US")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -88,6 +111,11 @@ class Organization(db.Model):
     # Its settings travel to devices (the ``org`` entity of sync); versions come from its
     # own change counter like every synced record's.
     version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone its days (report periods, tallies) are counted in."""
+        return ZoneInfo(self.timezone or "UTC")
 
 
 class Team(TenantScoped, db.Model):

@@ -186,6 +186,19 @@ def may_assign_leads(actor: User) -> bool:
     return actor.role in (ADMIN, TEAM_LEAD)
 
 
+# --- consumer questions (the evening service desk) -----------------------------------------
+
+
+def may_work_questions(actor: User) -> bool:
+    """Claim, answer, note and resolve consumers' questions: customer service and admins."""
+    return actor.role in (ADMIN, CUSTOMER_SERVICE)
+
+
+def may_read_questions(actor: User) -> bool:
+    """The queue and its conversations: those who work it, and team leads, who watch it."""
+    return actor.role in (ADMIN, CUSTOMER_SERVICE, TEAM_LEAD)
+
+
 # --- SLAs ---------------------------------------------------------------------------------
 
 

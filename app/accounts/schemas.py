@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 import marshmallow as ma
 import phonenumbers
 
-from app.accounts.models import ROLES
+from app.accounts.models import ROLES, SLUG_PATTERN
 from app.fields import Currency, Email, UtcDateTime, trimmed_string
 from app.mail import OUTCOMES as MAIL_OUTCOMES
 
@@ -209,6 +209,15 @@ class OrganizationSchema(ma.Schema):
 
     id = ma.fields.UUID(dump_only=True)
     name = _name(200)
+    slug = ma.fields.String(
+        validate=ma.validate.Regexp(
+            SLUG_PATTERN, error="Use 3 to 60 characters: a-z, 0-9 and '-'."
+        ),
+        metadata={
+            "description": "the public address of the question form (/q/<slug>) and of"
+            " /api/v1/public/<slug>/…; unique (409 `slug_taken` when another has it)"
+        },
+    )
     default_country = ma.fields.String(validate=_valid_country)
     timezone = ma.fields.String(validate=_valid_timezone)
     lead_sources = _choices(40, "the source channels a lead may come from")
@@ -240,6 +249,8 @@ class OrganizationSchema(ma.Schema):
                 data = {**data, key: [v.strip() if isinstance(v, str) else v for v in values]}
         if isinstance(data, dict) and isinstance(data.get("default_source"), str):
             data = {**data, "default_source": data["default_source"].strip()}
+        if isinstance(data, dict) and isinstance(data.get("slug"), str):
+            data = {**data, "slug": data["slug"].strip().lower()}
         return data
 
 

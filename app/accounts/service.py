@@ -15,8 +15,10 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app import tallies
 from app.accounts import permissions, security
 from app.accounts.models import (
     DEFAULT_SOURCES,
@@ -27,6 +29,7 @@ from app.accounts.models import (
     Team,
     TeamMember,
     User,
+    slug_from_name,
 )
 from app.accounts.signals import teams_left
 from app.business_time import BusinessCalendar
@@ -59,11 +62,46 @@ def _check_email_free(email: str) -> None:
         )
 
 
+def _slugs_taken(stem: str) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(Organization.slug).where(
+                (Organization.slug == stem)
+                | Organization.slug.startswith(stem + "-", autoescape=True)
+            )
+        )
+    )
+
+
+def free_slug(name: str) -> str:
+    """The name's slug, with "-2", "-3"… appended while another organisation has it."""
+    stem = slug_from_name(name)
+    taken = _slugs_taken(stem)
+    if stem not in taken:
+        return stem
+    n = 2
+    while f"{stem}-{n}" in taken:
+        n += 1
+    return f"{stem}-{n}"
+
+
 def create_organization(name: str, **settings: Any) -> Organization:
-    """A new organisation with its change counter (not committed here)."""
+    """A new organisation with its change counter and a free slug (not committed here)."""
     org = Organization(name=name.strip(), **settings)
-    db.session.add(org)
-    db.session.flush()
+    for _attempt in range(5):
+        org.slug = settings.get("slug") or free_slug(org.name)
+        try:
+            # Two sign-ups of one name at once: the later one's insert fails on the unique
+            # slug, and it takes the next free one instead of failing the sign-up.
+            with db.session.begin_nested():
+                db.session.add(org)
+                db.session.flush()
+            break
+        except IntegrityError:
+            if "slug" in settings:
+                raise
+    else:
+        raise ApiError(503, "unavailable", "Too many sign-ups at once; try again shortly.")
     init_counter(org.id)
     with tenant(org.id):
         org.version = next_versions(org.id)  # devices receive its settings on a first sync
@@ -199,6 +237,10 @@ def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     if default is not None and default not in sources:
         raise ValidationFailed({"default_source": [f"must be one of {', '.join(sources)}"]})
     changed = False
+    if "slug" in changes and changes["slug"] != org.slug:
+        _set_slug(org, changes["slug"])
+        changed = True
+    new_zone = "timezone" in changes and changes["timezone"] != org.timezone
     fields = (
         "name", "default_country", "timezone", "lead_sources", "lost_reasons", "currency",
         "appraisal_weights",
@@ -210,8 +252,30 @@ def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     if changed:
         # Devices hold these (the org entity of sync): a new version sends them again.
         org.version = next_versions(org.id)
+    if new_zone:
+        # Report periods are the new zone's days: so are the tallies' (in this transaction).
+        tallies.rebuild(org.id, org.zone)
     db.session.flush()
     return org
+
+
+SLUG_TAKEN = "Another organisation has this address; choose another."
+
+
+def _set_slug(org: Organization, slug: str) -> None:
+    """Give the organisation a new public address, or 409 naming ``slug`` when another has
+    it (also when another takes it at the same moment: the unique key decides)."""
+    taken = db.session.scalar(
+        select(Organization.id).where(Organization.slug == slug, Organization.id != org.id)
+    )
+    if taken is not None:
+        raise ApiError(409, "slug_taken", SLUG_TAKEN, {"slug": [SLUG_TAKEN]})
+    try:
+        with db.session.begin_nested():
+            org.slug = slug
+            db.session.flush()
+    except IntegrityError as error:
+        raise ApiError(409, "slug_taken", SLUG_TAKEN, {"slug": [SLUG_TAKEN]}) from error
 
 
 # --- teams -------------------------------------------------------------------------------

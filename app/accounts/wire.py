@@ -35,6 +35,7 @@ def org_wire(r: Any) -> dict[str, Any]:
     return {
         "id": str(r.id),
         "name": r.name,
+        "slug": r.slug,
         "default_country": r.default_country,
         "timezone": r.timezone,
         "lead_sources": lead_sources(r),

@@ -93,7 +93,7 @@ def _people(emails: set[str]) -> dict[str, User]:
 
 def _org(actor: User) -> tuple[Organization, ZoneInfo]:
     org = db.session.get(Organization, actor.org_id)
-    return org, ZoneInfo(org.timezone or "UTC")
+    return org, org.zone
 
 
 def import_leads_csv(actor: User, text: str) -> dict[str, int]:

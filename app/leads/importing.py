@@ -27,8 +27,8 @@ from app.changelog import versions as changes
 from app.database import utcnow
 from app.errors import ApiError
 from app.extensions import db
-from app.leads import service, sla
-from app.leads.models import OPEN_STAGES, Lead, LeadStageChange
+from app.leads import service, sla, tally
+from app.leads.models import OPEN_STAGES, FollowUp, Lead, LeadStageChange
 
 Problems = dict[str, list[str]]
 
@@ -142,7 +142,7 @@ def _as_imported(lead: Lead, data: dict[str, Any], now: datetime) -> None:
     lead.external_ref = data.get("external_ref")
     if stage in ("won", "lost"):
         lead.stage = stage
-        lead.closed_at = data.get("closed_at") or created
+        service.mark_closing(lead, data.get("closed_at") or created)
         lead.won_value = data.get("won_value")
         lead.lost_reason = data.get("lost_reason")
         if stage == "won":
@@ -220,9 +220,11 @@ def write_follow_ups(actor: User, ready: list[tuple[Lead, dict]], now: datetime)
     from now), as an imported lead's does."""
     require_importer(actor)
     touched: dict[uuid.UUID, Lead] = {}
+    written = []
     for lead, data in sorted(ready, key=lambda pair: pair[1]["happened_at"]):
-        _record_follow_up(actor, lead, data)
+        written.append(_record_follow_up(actor, lead, data))
         touched[lead.id] = lead
+    tally.count(written)
     for lead in touched.values():
         if lead.stage in OPEN_STAGES:
             sla.restart_lead_clock(lead, now)
@@ -231,12 +233,13 @@ def write_follow_ups(actor: User, ready: list[tuple[Lead, dict]], now: datetime)
     return {"imported": len(ready), "leads": len(touched)}
 
 
-def _record_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> None:
+def _record_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
     author = data.get("author") or actor
     fields = ("kind", "note", "outcome", "happened_at", "next_follow_up_at", "quoted_amount")
     follow_up = service.add_follow_up(
-        author, lead, {"id": uuid.uuid4(), **{k: data.get(k) for k in fields}}
+        author, lead, {"id": uuid.uuid4(), **{k: data.get(k) for k in fields}}, counted=False
     )
     service.moved_on_by(follow_up, lead, author)
     if data.get("next_follow_up_at") is not None:
         lead.next_follow_up_at = data["next_follow_up_at"]
+    return follow_up

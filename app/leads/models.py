@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,8 +40,12 @@ COHORT_COLUMNS = [
 ]  # fmt: skip
 CLOSED_COLUMNS = [
     "stage", "lost_reason", "product_id", "product_text", "quantity", "estimated_value",
-    "currency", "owner_id", "team_id", "source", "priority", "region",
+    "currency", "owner_id", "team_id", "source", "priority", "region", "won_value",
+    "closed_owner_id", "closed_team_id",
 ]  # fmt: skip
+
+
+OVERDUE = "sla_state = 'breached'"
 
 
 class Product(TenantScoped, db.Model):
@@ -88,6 +93,15 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
             postgresql_include=COHORT_COLUMNS,
         ),
         Index("ix_leads_org_closed", "org_id", "closed_at", postgresql_include=CLOSED_COLUMNS),
+        # The leads overdue now (the SLA report, the board): a few among a million.
+        Index(
+            "ix_leads_org_overdue",
+            "org_id",
+            "owner_id",
+            "team_id",
+            postgresql_where=text(OVERDUE),
+            sqlite_where=text(OVERDUE),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -114,6 +128,10 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
     won_value: Mapped[Decimal | None] = mapped_column(Money)
     # When the lead last became won or lost (None while open): the reports' sales date.
     closed_at: Mapped[datetime | None] = mapped_column()
+    # Its owner and team when it was closed: a sale counts for whoever won it, however the
+    # lead moves on afterwards (and reports read it from ix_leads_org_closed alone).
+    closed_owner_id: Mapped[uuid.UUID | None] = mapped_column()
+    closed_team_id: Mapped[uuid.UUID | None] = mapped_column()
     # When it was first quoted (reached quoted, negotiating or won, or had a quote logged);
     # kept when it moves on or closes: the reports' "quoted" count reads it without a join.
     quoted_at: Mapped[datetime | None] = mapped_column()
@@ -177,14 +195,6 @@ class FollowUp(TenantScoped, db.Model):
         Index("ix_follow_ups_org_version", "org_id", "version"),
         Index("ix_follow_ups_org_owner_version", "org_id", "owner_id", "version"),
         Index("ix_follow_ups_org_team_version", "org_id", "team_id", "version"),
-        # Reports count a period's follow-ups (the reps' workload; on PostgreSQL from the
-        # index alone).
-        Index(
-            "ix_follow_ups_org_happened",
-            "org_id",
-            "happened_at",
-            postgresql_include=["author_id", "kind", "owner_id", "team_id"],
-        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -202,3 +212,18 @@ class FollowUp(TenantScoped, db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     wire_change: Mapped[str | None] = mapped_column(Text)  # as on Lead
     wire_version: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FollowUpTally(TenantScoped, db.Model):
+    """How many follow-ups each person logged per local day, by the lead's owner and team
+    of now (the visible set they count in): the reps' workload, read per period without
+    reading the follow-ups (``app.tallies``; kept by ``app.leads.tally``)."""
+
+    __tablename__ = "follow_up_tallies"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    owner_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # NOBODY for none
+    team_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    follow_ups: Mapped[int] = mapped_column(default=0)
+    quotes: Mapped[int] = mapped_column(default=0)

@@ -32,7 +32,7 @@ from app.changelog.stored import fill_wire
 from app.database import utcnow
 from app.errors import AlreadyExists, ApiError, NotFound, ValidationFailed
 from app.extensions import db
-from app.leads import sla
+from app.leads import sla, tally
 from app.leads.access import audiences_left
 from app.leads.models import (
     CONTACT_KINDS,
@@ -413,10 +413,19 @@ def move_stage(lead: Lead, stage: str, at: datetime, actor: User) -> str:
     stage."""
     old_stage, lead.stage = lead.stage, stage
     db.session.add(LeadStageChange(**stage_row(lead, old_stage, stage, at, actor.id)))
-    lead.closed_at = at if stage in ("won", "lost") else None
+    mark_closing(lead, at)
     if stage in QUOTED_STAGES:
         note_quoted(lead, at)
     return old_stage
+
+
+def mark_closing(lead: Lead, at: datetime) -> None:
+    """A lead in its closed stage (won or lost) keeps when, and whose, it was then; an open
+    one has none."""
+    closed = lead.stage in ("won", "lost")
+    lead.closed_at = at if closed else None
+    lead.closed_owner_id = lead.owner_id if closed else None
+    lead.closed_team_id = lead.team_id if closed else None
 
 
 def note_quoted(lead: Lead, at: datetime) -> None:
@@ -611,12 +620,16 @@ def move_lead_records(
     follow_ups = list(db.session.scalars(select(FollowUp).where(FollowUp.lead_id == lead.id)))
     if not follow_ups:
         return
-    last = changes.next_versions(lead.org_id, len(follow_ups))
-    for offset, follow_up in enumerate(follow_ups):
-        follow_up.owner_id = lead.owner_id
-        follow_up.team_id = lead.team_id
-        follow_up.version = last - len(follow_ups) + 1 + offset
-        changes.bury(lead.org_id, "followup", follow_up.id, left, version=follow_up.version)
+
+    def move() -> None:
+        last = changes.next_versions(lead.org_id, len(follow_ups))
+        for offset, follow_up in enumerate(follow_ups):
+            follow_up.owner_id = lead.owner_id
+            follow_up.team_id = lead.team_id
+            follow_up.version = last - len(follow_ups) + 1 + offset
+            changes.bury(lead.org_id, "followup", follow_up.id, left, version=follow_up.version)
+
+    tally.recount(follow_ups, move)
 
 
 @teams_left.connect
@@ -637,7 +650,11 @@ def follow_owner_to_new_teams(owner: User) -> None:
         move_lead_records(lead, owner.id, old_team, ["team_id"])
 
 
-def add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
+def add_follow_up(
+    actor: User, lead: Lead, data: dict[str, Any], counted: bool = True
+) -> FollowUp:
+    """A new follow-up of ``lead`` by ``actor``, in the session and counted in the tally
+    (``counted`` False: the caller counts a batch of them at once, ``tally.count``)."""
     follow_up = FollowUp(
         id=data["id"],
         org_id=lead.org_id,
@@ -655,6 +672,8 @@ def add_follow_up(actor: User, lead: Lead, data: dict[str, Any]) -> FollowUp:
     )
     changes.stamp(follow_up)
     db.session.add(follow_up)
+    if counted:
+        tally.count([follow_up])
     return follow_up
 
 

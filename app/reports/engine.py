@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     String,
     Subquery,
     case,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from app import tallies
 from app.accounts import permissions
 from app.accounts.models import Organization, Team, User, lead_sources
 from app.database import UTCDateTime
@@ -62,7 +64,7 @@ class ReportRequest:
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.org.timezone or "UTC")
+        return self.org.zone
 
     @property
     def currency(self) -> str:
@@ -207,6 +209,31 @@ def day_ranges_table(ranges: list[tuple[str, Period]]) -> Subquery:
         for slot, p in ranges
     ]
     return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("days")
+
+
+def span_ranges_table(ranges: list[tuple[str, Period]]) -> Subquery:
+    """The ranges as the spans of a tally kept per day, month and year (``app.tallies``):
+    ``slot`` (the range's number: a histogram is grouped by it, and numbers sort faster than
+    text; ``slot_name`` reads it back), ``span``, ``first`` ≤ the span's first day ≤
+    ``last``."""
+    selects = [
+        select(
+            literal(number, Integer).label("slot"),
+            literal(span, String).label("span"),
+            literal(first, Date()).label("first"),
+            literal(last, Date()).label("last"),
+        )
+        for number, (_, p) in enumerate(ranges)
+        for span, first, last in tallies.pieces(p.start, p.end)
+    ]
+    return (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("spans")
+
+
+def slot_name(number: ColumnElement[int], ranges: list[tuple[str, Period]]) -> Any:
+    """SQL: the slot of ``span_ranges_table``'s range ``number``."""
+    return case(
+        {i: literal(slot, String) for i, (slot, _) in enumerate(ranges)}, value=number
+    )
 
 
 def ranges_table(req: ReportRequest, ranges: list[tuple[str, Period]]) -> Subquery:

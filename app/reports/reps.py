@@ -14,6 +14,9 @@ Per person (``owner``, default) or per team (``team``), each figure from where i
   of the table's rows in that period; ``rank``: 1 for the highest score, ties sharing a rank.
   The table's rows are the people in the asker's reach and filters — a team lead's team, or
   the team an admin filters by — so the score compares a person with their team.
+
+The workload and the first responses are read from daily tallies (``app.tallies``), the
+inquiries and sales from the leads' covering indexes.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sqlalchemy import Subquery, and_, func, or_, select
 
 from app.accounts.models import appraisal_weights
 from app.extensions import db
-from app.leads.models import FollowUp, Lead, LeadStageChange
+from app.leads.models import FollowUpTally, Lead
 from app.reports.dimensions import PEOPLE_DIMENSIONS
 from app.reports.engine import (
     Figures,
@@ -33,12 +36,13 @@ from app.reports.engine import (
     ReportKind,
     ReportRequest,
     count_of,
+    day_ranges_table,
     money,
     ratio,
     sum_of,
 )
 from app.reports.sla import sla_steps
-from app.sla.models import SlaEvent
+from app.tallies import nobody_as_null
 
 FIGURES = (
     "inquiries", "follow_ups", "quotes", "won", "sales", "other_currency",
@@ -70,33 +74,35 @@ def _inquiries(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
     ).all()
 
 
-def _workload(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
-    column, where = _who(req, FollowUp.author_id, FollowUp.team_id)
+def _workload(req: ReportRequest, spans: list, by: tuple) -> Any:
+    """From the follow-up tally: a period's follow-ups are its days' tally rows."""
+    tally = FollowUpTally
+    column, where = _who(req, tally.author_id, tally.team_id)
     # Scope: follow-ups on the leads the asker sees (a follow-up carries its lead's owner
     # and team), and always the asker's own, even on a lead since given to someone else.
     where[0] = or_(
-        FollowUp.author_id == req.actor.id, req.lead_scope(FollowUp.owner_id, FollowUp.team_id)
+        tally.author_id == req.actor.id, req.lead_scope(tally.owner_id, tally.team_id)
     )
+    days = day_ranges_table(spans)
+    group = (nobody_as_null(column),)[: len(by)]
     return db.session.execute(
         select(
-            ranges.c.slot,
-            *(column,)[: len(by)],
-            func.count().label("follow_ups"),
-            count_of(FollowUp.kind == "quote").label("quotes"),
+            days.c.slot,
+            *group,
+            func.sum(tally.follow_ups).label("follow_ups"),
+            func.sum(tally.quotes).label("quotes"),
         )
-        .select_from(FollowUp)
-        .join(
-            ranges,
-            and_(FollowUp.happened_at >= ranges.c.lo, FollowUp.happened_at < ranges.c.hi),
-        )
-        .where(FollowUp.org_id == req.org.id, *where)
-        .group_by(ranges.c.slot, *(column,)[: len(by)])
+        .select_from(tally)
+        .join(days, and_(tally.day >= days.c.first, tally.day <= days.c.last))
+        .where(tally.org_id == req.org.id, *where)
+        .group_by(days.c.slot, *group)
     ).all()
 
 
 def _sales(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
-    change = LeadStageChange
-    column, where = _who(req, change.owner_id, change.team_id)
+    """The wins that stand (won now, since ``closed_at``), credited to the owner and team
+    who won them: read from ``ix_leads_org_closed`` alone on PostgreSQL."""
+    column, where = _who(req, Lead.closed_owner_id, Lead.closed_team_id)
     in_currency = or_(Lead.currency.is_(None), Lead.currency == req.currency)
     return db.session.execute(
         select(
@@ -106,38 +112,23 @@ def _sales(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
             sum_of(in_currency, Lead.won_value).label("sales"),
             count_of(~in_currency).label("other_currency"),
         )
-        .select_from(change)
-        .join(ranges, and_(change.at >= ranges.c.lo, change.at < ranges.c.hi))
-        # The win that stands: the lead is won now, and since this change.
-        .join(
-            Lead,
-            and_(
-                Lead.org_id == change.org_id,
-                Lead.id == change.lead_id,
-                Lead.stage == "won",
-                Lead.closed_at == change.at,
-            ),
-        )
-        .where(change.org_id == req.org.id, change.to_stage == "won", *where)
+        .select_from(Lead)
+        .join(ranges, and_(Lead.closed_at >= ranges.c.lo, Lead.closed_at < ranges.c.hi))
+        .where(Lead.org_id == req.org.id, Lead.stage == "won", *where)
         .group_by(ranges.c.slot, *(column,)[: len(by)])
     ).all()
 
 
-def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, _spans: Any) -> list:
+def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, spans: list) -> list:
     by = grouping.columns
     return [
         *_inquiries(req, ranges, by),
-        *_workload(req, ranges, by),
+        *_workload(req, spans, by),
         *_sales(req, ranges, by),
         # The first responses met and breached, by who had the lead at each (as the sla
         # report counts them).
-        *sla_steps(req, ranges, _step_column(req, by)),
+        *sla_steps(req, spans, grouped=bool(by)),
     ]
-
-
-def _step_column(req: ReportRequest, by: tuple) -> tuple:
-    column, _ = _who(req, SlaEvent.owner_id, SlaEvent.team_id)
-    return (column,)[: len(by)]
 
 
 def derive(f: Figures) -> Figures:

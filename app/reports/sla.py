@@ -12,13 +12,18 @@ of now, so its comparisons are empty.
 Each step counts for whoever owned the lead when it happened (kept on the step), so a
 breach stays with the person who let it happen after the lead moves on; ``overdue_now``
 counts for the owner now. Filters: team and owner.
+
+Read from the tallies the steps keep as they are written (``app.tallies``): the counts from
+the step tally, the response times from the minutes histogram (kept per day, month and
+year), so a period costs its days' tally rows, not its steps; ``overdue_now`` from the
+partial index of overdue leads.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, literal, or_, select
+from sqlalchemy import Subquery, and_, case, func, literal, select
 
 from app.accounts.models import User
 from app.extensions import db
@@ -30,12 +35,15 @@ from app.reports.engine import (
     Grouping,
     ReportKind,
     ReportRequest,
-    count_of,
     current_spans,
+    day_ranges_table,
     ranges_table,
     ratio,
+    slot_name,
+    span_ranges_table,
 )
-from app.sla.models import SlaEvent
+from app.sla.models import SlaEvent, SlaMinutesTally, SlaStepTally
+from app.tallies import nobody_as_null
 
 FIGURES = (
     "first_response_met", "first_response_breached", "follow_up_met", "follow_up_breached",
@@ -67,71 +75,88 @@ def _in_scope(req: ReportRequest) -> list:
     ]
 
 
-def sla_steps(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
-    """Clocks met on time and breaches, per metric, in each range (by ``by``: the lead's
-    owner or team column, or nothing)."""
-    on_time = or_(SlaEvent.due_at.is_(None), SlaEvent.at <= SlaEvent.due_at)
+def sla_steps(req: ReportRequest, spans: list, grouped: bool) -> Any:
+    """Clocks met on time and breaches, per metric, in each range (``grouped``: per owner
+    or team at the step, as the report groups): from the step tally, a period's steps
+    being its days' tally rows."""
+    tally = SlaStepTally
+    days = day_ranges_table(spans)
+    group = (nobody_as_null(tally.team_id if req.group_by == "team" else tally.owner_id),)
 
-    def met(metric: str):
-        return count_of(and_(SlaEvent.metric == metric, SlaEvent.event == "met", on_time))
-
-    def breached(metric: str):
-        return count_of(and_(SlaEvent.metric == metric, SlaEvent.event == "breached"))
+    def of(metric: str, count):
+        return func.coalesce(func.sum(case((tally.metric == metric, count), else_=0)), 0)
 
     return db.session.execute(
         select(
-            ranges.c.slot,
-            *by,
-            met("first_response").label("first_response_met"),
-            breached("first_response").label("first_response_breached"),
-            met("follow_up").label("follow_up_met"),
-            breached("follow_up").label("follow_up_breached"),
+            days.c.slot,
+            *group[: int(grouped)],
+            of("first_response", tally.met).label("first_response_met"),
+            of("first_response", tally.breached).label("first_response_breached"),
+            of("follow_up", tally.met).label("follow_up_met"),
+            of("follow_up", tally.breached).label("follow_up_breached"),
         )
-        .select_from(_steps_in(ranges))
-        .where(*_in_scope(req), SlaEvent.event.in_(("met", "breached")))
-        .group_by(ranges.c.slot, *by)
+        .select_from(tally)
+        .join(days, and_(tally.day >= days.c.first, tally.day <= days.c.last))
+        .where(tally.org_id == req.org.id, tally.item_type == "lead", *lead_filters(req, tally))
+        .group_by(days.c.slot, *group[: int(grouped)])
     ).all()
 
 
-def _percentiles(req: ReportRequest, ranges: Subquery, by: tuple) -> Any:
-    """The median and 90th percentile of the first-response times, nearest rank: ranked
-    within each group by a window, the row at ⌈n/2⌉ and the one at ⌈9n/10⌉ (integer
-    arithmetic, which SQLite and PostgreSQL share)."""
-    minutes = SlaEvent.business_minutes
-    partition = [ranges.c.slot, *by]
-    ranked = (
+def _percentiles(req: ReportRequest, spans: list, grouped: bool) -> Any:
+    """The median and 90th percentile of the first-response times, nearest rank, from the
+    response-time histogram: the period's counts per minute value (per owner or team when
+    ``grouped``), then, in minute order, the first value whose running count reaches half
+    (nine tenths) of all — the value at rank ⌈n/2⌉ (⌈9n/10⌉)."""
+    tally = SlaMinutesTally
+    parts = span_ranges_table(spans)
+    # Grouped by the stored column; NOBODY becomes NULL on the few rows of the answer.
+    group = (tally.team_id if req.group_by == "team" else tally.owner_id,)[: int(grouped)]
+    histogram = (
         select(
-            ranges.c.slot.label("slot"),
-            *(c.label(f"g{i}") for i, c in enumerate(by)),
-            minutes.label("minutes"),
-            func.row_number().over(partition_by=partition, order_by=minutes).label("rn"),
-            func.count().over(partition_by=partition).label("n"),
+            parts.c.slot.label("slot"),
+            *(c.label(f"g{i}") for i, c in enumerate(group)),
+            tally.minutes.label("minutes"),
+            func.sum(tally.met).label("n"),
         )
-        .select_from(_steps_in(ranges))
+        .select_from(tally)
+        .join(
+            parts,
+            and_(
+                tally.span == parts.c.span, tally.day >= parts.c.first, tally.day <= parts.c.last
+            ),
+        )
         .where(
-            *_in_scope(req),
-            SlaEvent.metric == "first_response",
-            SlaEvent.event == "met",
-            minutes.is_not(None),
+            tally.org_id == req.org.id,
+            tally.item_type == "lead",
+            tally.metric == "first_response",
+            *lead_filters(req, tally),
         )
-        .subquery("ranked")
+        .group_by(parts.c.slot, *group, tally.minutes)
+        .subquery("histogram")
     )
-    groups = [ranked.c[f"g{i}"] for i in range(len(by))]
-    half = (ranked.c.n + 1) // 2
-    ninety = (ranked.c.n * 9 + 9) // 10
+    keys = [histogram.c.slot, *(histogram.c[f"g{i}"] for i in range(len(group)))]
+    running = (
+        select(
+            *keys,
+            histogram.c.minutes,
+            func.sum(histogram.c.n)
+            .over(partition_by=keys, order_by=histogram.c.minutes, rows=(None, 0))
+            .label("upto"),
+            func.sum(histogram.c.n).over(partition_by=keys).label("total"),
+        )
+    ).subquery("running")
+    outer = [running.c.slot, *(running.c[f"g{i}"] for i in range(len(group)))]
     return db.session.execute(
         select(
-            ranked.c.slot,
-            *groups,
-            func.max(case((ranked.c.rn == half, ranked.c.minutes))).label(
+            slot_name(running.c.slot, spans),
+            *(nobody_as_null(c) for c in outer[1:]),
+            func.min(case((running.c.upto * 2 >= running.c.total, running.c.minutes))).label(
                 "first_response_median_minutes"
             ),
-            func.max(case((ranked.c.rn == ninety, ranked.c.minutes))).label(
-                "first_response_p90_minutes"
-            ),
-        )
-        .where(or_(ranked.c.rn == half, ranked.c.rn == ninety))
-        .group_by(ranked.c.slot, *groups)
+            func.min(
+                case((running.c.upto * 10 >= running.c.total * 9, running.c.minutes))
+            ).label("first_response_p90_minutes"),
+        ).group_by(*outer)
     ).all()
 
 
@@ -159,8 +184,8 @@ def _overdue_now(req: ReportRequest, spans: list, by: tuple) -> Any:
 
 def measure(req: ReportRequest, ranges: Subquery, grouping: Grouping, spans: Any) -> list:
     by = _group_column(req, grouping)
-    steps = sla_steps(req, ranges, by)
-    return [*steps, *_percentiles(req, ranges, by), *_overdue_now(req, spans, by)]
+    steps = sla_steps(req, spans, grouped=bool(by))
+    return [*steps, *_percentiles(req, spans, bool(by)), *_overdue_now(req, spans, by)]
 
 
 def derive(f: Figures) -> Figures:

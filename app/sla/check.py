@@ -111,6 +111,7 @@ def _advance_organisation(
     people = _Recipients(db.session.get(Organization, org_id), now, due)
     reminders: list[NewReminder] = []
     advanced: list[Any] = []
+    steps: list[Any] = []
     # The lookups below (people, calendars) would otherwise flush the items one UPDATE at a
     # time; held back, items and events go out at commit, one executemany each.
     with db.session.no_autoflush:
@@ -124,11 +125,16 @@ def _advance_organisation(
                         "breached": item.sla_due_at,
                         "escalated": now,
                     }
-                    events.record(kind.item_type, item, milestone, at[milestone])
+                    steps.append(
+                        events.record(
+                            kind.item_type, item, milestone, at[milestone], counted=False
+                        )
+                    )
                     reminders += _reminders(kind, item, milestone, people)
                 if milestones:
                     advanced.append(item)
         _stamp_in_order(org_id, advanced)
+        events.count_steps(steps)  # the breaches' tallies, one statement
         stats.reminders += len(enqueue_reminders(reminders))
     return handled
 

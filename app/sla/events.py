@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Select, Uuid, and_, case, func, insert, literal, or_, select
 
+from app import tallies
 from app.accounts.models import Organization
 from app.database import new_id
 from app.extensions import db
 from app.sla import clock
 from app.sla.calendars import calendar_for
-from app.sla.models import SlaEvent
+from app.sla.models import SlaEvent, SlaMinutesTally, SlaStepTally
 from app.sla.policies import resolve_target
 from app.sla.timed import TimedKind, timed_kind
 
@@ -45,15 +47,120 @@ def event_row(item_type: str, item, event: str, at: datetime) -> dict[str, Any]:
     }
 
 
-def record(item_type: str, item, event: str, at: datetime) -> None:
-    """Add the step to the session (written at its flush, with the item)."""
-    db.session.add(SlaEvent(**event_row(item_type, item, event, at)))
+def _step_entry(step) -> tallies.Entry | None:
+    """What a step adds to the compliance tally: a clock met on time, or a breach."""
+    if step.event == "breached":
+        counts = (0, 1)
+    elif step.event == "met" and (step.due_at is None or step.at <= step.due_at):
+        counts = (1, 0)
+    else:
+        return None
+    return step.at, (step.item_type, step.metric, step.owner_id, step.team_id), counts
+
+
+def _step_keys() -> list:
+    return [
+        SlaEvent.item_type.label("item_type"),
+        SlaEvent.metric.label("metric"),
+        tallies.counted_key(SlaEvent.owner_id).label("owner_id"),
+        tallies.counted_key(SlaEvent.team_id).label("team_id"),
+    ]
+
+
+def _recount_steps(org_id: uuid.UUID, tz: str, span: str) -> Select:
+    day = tallies.local_start(SlaEvent.at, tz, span)
+    keys = _step_keys()
+    met_on_time = and_(
+        SlaEvent.event == "met", or_(SlaEvent.due_at.is_(None), SlaEvent.at <= SlaEvent.due_at)
+    )
+    return (
+        select(
+            literal(org_id, Uuid).label("org_id"),
+            day.label("day"),
+            *keys,
+            func.sum(case((SlaEvent.event == "met", 1), else_=0)).label("met"),
+            func.sum(case((SlaEvent.event == "breached", 1), else_=0)).label("breached"),
+        )
+        .where(SlaEvent.org_id == org_id, or_(met_on_time, SlaEvent.event == "breached"))
+        .group_by(day, *(k.element for k in keys))
+    )
+
+
+STEP_TALLY = tallies.register(
+    tallies.Tally(
+        table=SlaStepTally.__table__,
+        keys=("item_type", "metric", "owner_id", "team_id"),
+        counts=("met", "breached"),
+        entry=_step_entry,
+        recount=_recount_steps,
+    )
+)
+
+
+def _minutes_entry(step) -> tallies.Entry | None:
+    """What a step adds to the response-time histogram: a clock met after so many
+    business minutes (steps from before minutes were kept have none)."""
+    if step.event != "met" or step.business_minutes is None:
+        return None
+    key = (step.item_type, step.metric, step.owner_id, step.team_id, step.business_minutes)
+    return step.at, key, (1,)
+
+
+def _recount_minutes(org_id: uuid.UUID, tz: str, span: str) -> Select:
+    day = tallies.local_start(SlaEvent.at, tz, span)
+    keys = [*_step_keys(), SlaEvent.business_minutes.label("minutes")]
+    return (
+        select(
+            literal(org_id, Uuid).label("org_id"),
+            day.label("day"),
+            *keys,
+            func.count().label("met"),
+        )
+        .where(
+            SlaEvent.org_id == org_id,
+            SlaEvent.event == "met",
+            SlaEvent.business_minutes.is_not(None),
+        )
+        .group_by(day, *(k.element for k in keys))
+    )
+
+
+MINUTES_TALLY = tallies.register(
+    tallies.Tally(
+        table=SlaMinutesTally.__table__,
+        keys=("item_type", "metric", "owner_id", "team_id", "minutes"),
+        counts=("met",),
+        entry=_minutes_entry,
+        recount=_recount_minutes,
+        spans=("day", "month", "year"),
+    )
+)
+
+
+def count_steps(steps: list) -> None:
+    """Count written steps (``SlaEvent``s, or their rows as namespaces) in the tallies."""
+    if not steps:
+        return
+    org = db.session.get(Organization, steps[0].org_id)
+    for tally in (STEP_TALLY, MINUTES_TALLY):
+        tallies.add(tally, org.id, org.zone, steps)
+
+
+def record(item_type: str, item, event: str, at: datetime, counted: bool = True) -> SlaEvent:
+    """Add the step to the session (written at its flush, with the item) and count it
+    (``counted`` False: the caller counts a batch of steps at once, ``count_steps``)."""
+    step = SlaEvent(**event_row(item_type, item, event, at))
+    db.session.add(step)
+    if counted:
+        count_steps([step])
+    return step
 
 
 def insert_rows(rows: list[dict[str, Any]]) -> None:
     """Write many ``event_row``s now, with one INSERT."""
     if rows:
         db.session.execute(insert(SlaEvent.__table__), rows)
+        count_steps([SimpleNamespace(**{"business_minutes": None, **row}) for row in rows])
 
 
 # --- steps -------------------------------------------------------------------------------
@@ -96,6 +203,7 @@ def meet(kind: TimedKind, item, at: datetime) -> None:
         elapsed = calendar.business_time_between(started, max(at, started))
         step.business_minutes = int(elapsed.total_seconds() // 60)
     db.session.add(step)
+    count_steps([step])
 
 
 def pause(kind: TimedKind, item, at: datetime) -> None:

@@ -59,3 +59,33 @@ def test_the_breaches_of_the_period_link_to_their_leads(api_as, berlin_org, mont
     table = api_as(berlin_org.rep2).get(REPORT, query_string=MARCH).json["rows"]
     assert [r["first_response_breached"] for r in table] == [1]
     error_of(api_as(berlin_org.cs).get(f"{REPORT}/breaches", query_string=MARCH), 403)
+
+
+def test_response_times_over_periods_of_every_shape(api_as, berlin_org, month):  # noqa: F811
+    """The response times are read from a histogram kept per day, month and year; a period
+    is whichever of those make it up. First replies met: rep's R1 (2 Mar) and R2 (3 Mar)
+    after 60 minutes, R3 (5 Mar) after 480; rep2's S1 (6 Mar) after 480. Each period below
+    mixes the spans differently and must see exactly the replies it holds."""
+    def times(start: str, end: str) -> dict:
+        report = api_as(berlin_org.admin).get(REPORT, query_string={"from": start, "to": end})
+        figures = ("first_response_median_minutes", "first_response_p90_minutes")
+        found = {r["label"]: tuple(r[k] for k in figures) for r in report.json["rows"]}
+        found["all"] = tuple(report.json["totals"][k] for k in figures)
+        return found
+
+    every = {"Acme rep": (60, 480), "Acme rep2": (480, 480), "all": (60, 480)}
+    assert times("2026-03-01", "2026-03-31") == every  # a month
+    assert times("2026-01-01", "2026-12-31") == every  # a year
+    assert times("2026-02-25", "2026-03-31") == every  # days, then a month
+    assert times("2025-03-01", "2026-03-31") == every  # months, then months of a new year
+    assert times("2025-12-30", "2027-01-02") == every  # days, a year, days
+    # Only the days of R1 and R2: 60 and 60.
+    assert times("2026-03-02", "2026-03-03") == {"Acme rep": (60, 60), "all": (60, 60)}
+    # From R3's day on, through whole months to the year's end: 480s only.
+    assert times("2026-03-04", "2026-12-31") == {
+        "Acme rep": (480, 480), "Acme rep2": (480, 480), "all": (480, 480)
+    }
+    # Nothing in April 2026 (its rows are there for March, the month before) or in 2025
+    # (rep's row is there for the leads overdue now).
+    assert times("2026-04-01", "2026-04-30") == dict.fromkeys(every, (None, None))
+    assert times("2025-01-01", "2025-12-31") == {"Acme rep": (None, None), "all": (None, None)}

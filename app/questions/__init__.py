@@ -1,0 +1,1 @@
+"""Consumer questions: the evening service desk's public intake and its staff queue."""

@@ -1,0 +1,84 @@
+"""A consumer's question and the messages of its conversation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import TenantScoped, new_id, utcnow
+from app.extensions import db
+
+STATUSES = ("new", "open", "resolved")
+AUTHORS = ("consumer", "staff")
+
+
+class Question(TenantScoped, db.Model):
+    """Asked through the public form or API; answered by customer service.
+
+    ``status``: ``new`` until staff first answer the consumer, then ``open``; ``resolved``
+    until the consumer writes again. A claim (``claimed_by``/``claimed_at``) lapses after
+    ``QUESTION_CLAIM_MINUTES`` without a reply from its holder (each reply renews it).
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "product_id"], ["products.org_id", "products.id"]),
+        ForeignKeyConstraint(["org_id", "claimed_by"], ["users.org_id", "users.id"]),
+        UniqueConstraint("org_id", "token_hash"),
+        # The consumer's link is opened without an account: found by its hash alone.
+        Index("ix_questions_token_hash", "token_hash"),
+        # The queue: by status, newest first.
+        Index("ix_questions_org_status_created", "org_id", "status", "created_at"),
+        Index("ix_questions_org_created", "org_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    product_id: Mapped[uuid.UUID | None] = mapped_column()
+    product_text: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    claimed_by: Mapped[uuid.UUID | None] = mapped_column()
+    claimed_at: Mapped[datetime | None] = mapped_column()
+    # SHA-256 of the consumer's link secret: the secret is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64))
+    # Messages so far: the next one's position (written under the question's row lock).
+    message_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_consumer_message_at: Mapped[datetime | None] = mapped_column()
+    first_replied_at: Mapped[datetime | None] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+
+
+class QuestionMessage(TenantScoped, db.Model):
+    """One message of a conversation: the consumer's, a staff reply, or a staff-only note
+    (``internal``, never shown to the consumer). Bodies are plain text, escaped wherever
+    they are shown."""
+
+    __tablename__ = "question_messages"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "question_id"], ["questions.org_id", "questions.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(["org_id", "author_id"], ["users.org_id", "users.id"]),
+        UniqueConstraint("org_id", "question_id", "position"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    question_id: Mapped[uuid.UUID] = mapped_column()
+    # 1, 2, 3… within the question: the conversation's order even when times tie.
+    position: Mapped[int] = mapped_column()
+    author: Mapped[str] = mapped_column(String(10))
+    # The staff member who wrote it (None for the consumer).
+    author_id: Mapped[uuid.UUID | None] = mapped_column()
+    # As shown beside the message: the consumer's or the staff member's name when written.
+    name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,356 @@
+"""HTTP routes of consumer questions: the public intake (JSON, and the server-rendered
+form and conversation pages) and the staff queue. Thin: parse, call the service, commit,
+answer with the entity's wire form."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import marshmallow as ma
+from flask import Blueprint as FlaskBlueprint
+from flask import current_app, g, redirect, render_template, request, url_for
+from flask_login import login_required
+from flask_smorest import Blueprint
+from werkzeug.exceptions import HTTPException
+
+from app.accounts.auth import acting_user
+from app.accounts.models import Organization
+from app.errors import ApiError
+from app.extensions import db, limiter
+from app.http import wire_response
+from app.questions import schemas, service
+from app.questions.wire import (
+    claim_wire,
+    conversation_wire,
+    message_wire,
+    public_product_wire,
+    question_wire,
+)
+
+# A question is a few kilobytes of text: the public endpoints refuse larger bodies (413)
+# long before the app-wide MAX_CONTENT_LENGTH.
+PUBLIC_BODY_MAX_BYTES = 64 * 1024
+
+public_bp = Blueprint(
+    "public_questions",
+    __name__,
+    url_prefix="/api/v1/public",
+    description="Consumers' questions (public, no account)",
+)
+questions_bp = Blueprint(
+    "questions", __name__, url_prefix="/api/v1/questions", description="The service desk's queue"
+)
+
+
+class PageBlueprint(FlaskBlueprint):
+    """Server-rendered HTML pages, registered like the API's blueprints (by the factory's
+    convention) but left out of the OpenAPI document, which describes JSON only."""
+
+    description = "Consumer pages (HTML): /q/<slug> and /c/<token>"
+
+    def register_views_in_doc(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+pages_bp = PageBlueprint("question_pages", __name__, template_folder="templates")
+
+
+# --- limits --------------------------------------------------------------------------------
+
+
+def _configured(name: str):
+    return lambda: current_app.config[name]
+
+
+def _org_key_by_slug() -> str:
+    slug = (request.view_args or {}).get("org_slug", "")
+    if "limit_org" not in g:
+        g.limit_org = service.org_id_by_slug(slug)
+    return f"org:{g.limit_org or '?'}"
+
+
+def _org_key_by_token() -> str:
+    token = (request.view_args or {}).get("token", "")
+    if "limit_org" not in g:
+        g.limit_org = service.org_of_token(token)
+    return f"org:{g.limit_org or '?'}"
+
+
+# The JSON endpoint and the form share each budget (the scope), so neither is a way around
+# the other; only sending counts (reading the form or a conversation is free).
+questions_per_ip = limiter.shared_limit(
+    _configured("QUESTIONS_PER_IP"), scope="questions-ip", methods=["POST"]
+)
+questions_per_org = limiter.shared_limit(
+    _configured("QUESTIONS_PER_ORG"),
+    scope="questions-org",
+    key_func=_org_key_by_slug,
+    methods=["POST"],
+)
+messages_per_ip = limiter.shared_limit(
+    _configured("CONSUMER_MESSAGES_PER_IP"), scope="consumer-messages-ip", methods=["POST"]
+)
+messages_per_org = limiter.shared_limit(
+    _configured("CONSUMER_MESSAGES_PER_ORG"),
+    scope="consumer-messages-org",
+    key_func=_org_key_by_token,
+    methods=["POST"],
+)
+
+
+def _small_bodies() -> None:
+    request.max_content_length = PUBLIC_BODY_MAX_BYTES
+
+
+public_bp.before_request(_small_bodies)
+pages_bp.before_request(_small_bodies)
+
+
+def conversation_url(token: str) -> str:
+    """The consumer's private link (as invitations build theirs)."""
+    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url
+    return f"{base.rstrip('/')}/c/{token}"
+
+
+def _private(response):
+    # It carries or shows a conversation's secret: no cache may keep it, no page it links
+    # to may learn it from the Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- the public JSON API -------------------------------------------------------------------
+
+
+@public_bp.route("/<org_slug>/questions", methods=["POST"])
+@questions_per_org
+@questions_per_ip
+@public_bp.arguments(schemas.QuestionCreateSchema)
+@public_bp.response(201, schemas.QuestionCreatedSchema)
+def ask(data, org_slug: str):
+    """Ask a question (no account): `email` or `phone` is required. The answer's `url`
+    (`<PUBLIC_BASE_URL>/c/<token>`) is the consumer's private conversation; only a hash of
+    the token is kept. Limited per address (QUESTIONS_PER_IP) and per organisation
+    (QUESTIONS_PER_ORG): 429 with Retry-After, nothing stored."""
+    asked = service.ask(service.organization_by_slug(org_slug), data)
+    db.session.commit()
+    body = {"id": str(asked.id), "token": asked.token, "url": conversation_url(asked.token)}
+    return _private(wire_response(body, 201))
+
+
+@public_bp.route("/<org_slug>/products", methods=["GET"])
+@public_bp.response(200, schemas.PublicProductSchema(many=True))
+def public_products(org_slug: str):
+    """The active catalogue, for the question form's product picker."""
+    org = service.organization_by_slug(org_slug)
+    return wire_response([public_product_wire(p) for p in service.public_products(org)])
+
+
+@public_bp.route("/questions/<token>", methods=["GET"])
+@public_bp.response(200, schemas.ConversationSchema)
+def get_conversation(token: str):
+    """The consumer's conversation (never an internal note); any other token is a 404."""
+    question, messages = service.conversation(token)
+    return _private(wire_response(conversation_wire(question, messages)))
+
+
+@public_bp.route("/questions/<token>/messages", methods=["POST"])
+@messages_per_org
+@messages_per_ip
+@public_bp.arguments(schemas.ConsumerMessageSchema)
+@public_bp.response(201, schemas.ConversationSchema)
+def consumer_message(data, token: str):
+    """The consumer writes again (a resolved question opens again) → the conversation.
+    Limited per address and per organisation (CONSUMER_MESSAGES_PER_*)."""
+    question = service.consumer_writes(token, data["message"])
+    db.session.commit()
+    question, messages = service.conversation(token)
+    return _private(wire_response(conversation_wire(question, messages), 201))
+
+
+# --- the staff queue -----------------------------------------------------------------------
+
+
+def _question(question, messages=None) -> dict[str, Any]:
+    claim = service.live_claims([question]).get(question.id)
+    body = question_wire(question, claim_wire(*_claim_fields(claim)))
+    if messages is not None:
+        body["messages"] = [message_wire(m) for m in messages]
+    return body
+
+
+def _claim_fields(claim) -> tuple:
+    return (claim.user_id, claim.name, claim.until) if claim else (None, None, None)
+
+
+@questions_bp.route("", methods=["GET"])
+@login_required
+@questions_bp.arguments(schemas.QuestionQuerySchema, location="query")
+@questions_bp.response(200, schemas.QuestionSchema(many=True))
+def list_questions(query):
+    """The queue, newest first: customer service and admins, and team leads (read only).
+    `claimed_by` matches live claims; `q` searches name, email, phone and every message."""
+    questions = service.list_questions(
+        acting_user(), query.get("status"), query.get("claimed_by"), query.get("q")
+    )
+    claims = service.live_claims(questions)
+    return wire_response(
+        [question_wire(q, claim_wire(*_claim_fields(claims.get(q.id)))) for q in questions]
+    )
+
+
+@questions_bp.route("/<uuid:question_id>", methods=["GET"])
+@login_required
+@questions_bp.response(200, schemas.QuestionDetailSchema)
+def get_question(question_id: uuid.UUID):
+    """A question with every message, internal notes included."""
+    question = service.get_question(acting_user(), question_id)
+    return wire_response(_question(question, service.messages_of(question)))
+
+
+@questions_bp.route("/<uuid:question_id>/claim", methods=["POST"])
+@login_required
+@questions_bp.response(200, schemas.QuestionSchema)
+def claim_question(question_id: uuid.UUID):
+    """Take the question. 409 `claimed` names who holds it (`claimed_by`); a claim lapses
+    QUESTION_CLAIM_MINUTES after its holder's claim or last reply."""
+    question = service.claim(acting_user(), question_id)
+    db.session.commit()
+    return wire_response(_question(question))
+
+
+@questions_bp.route("/<uuid:question_id>/replies", methods=["POST"])
+@login_required
+@questions_bp.arguments(schemas.ReplySchema)
+@questions_bp.response(201, schemas.MessageSchema)
+def reply(data, question_id: uuid.UUID):
+    """Answer the consumer (claims the question for you; 409 `claimed` while a colleague
+    holds it), or with `internal: true` add a note only staff ever see."""
+    message = service.reply(acting_user(), question_id, data["body"], data["internal"])
+    db.session.commit()
+    return wire_response(message_wire(message), 201)
+
+
+@questions_bp.route("/<uuid:question_id>/resolve", methods=["POST"])
+@login_required
+@questions_bp.response(200, schemas.QuestionSchema)
+def resolve(question_id: uuid.UUID):
+    """Mark the question resolved (its claim ends); the consumer writing again reopens it."""
+    question = service.resolve(acting_user(), question_id)
+    db.session.commit()
+    return wire_response(_question(question))
+
+
+# --- the server-rendered pages -------------------------------------------------------------
+
+# No script at all, styles only inline, forms only to us; no frame-ancestors: the form is
+# meant to be embedded in the organisation's own site.
+PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
+
+
+@pages_bp.after_request
+def _page_headers(response):
+    response.headers["Content-Security-Policy"] = PAGE_CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _page(template: str, status: int = 200, **context: Any):
+    return render_template(f"questions/{template}", **context), status
+
+
+@pages_bp.errorhandler(ApiError)
+def _page_api_error(error: ApiError):
+    title = "Not found" if error.status == 404 else "Something is not right"
+    return _page("error.html", error.status, title=title, message=error.message)
+
+
+@pages_bp.errorhandler(HTTPException)
+def _page_http_error(error: HTTPException):
+    messages = {
+        413: "That was too long to send. Please shorten your message.",
+        429: "Too many messages from your connection. Please try again later.",
+    }
+    message = messages.get(error.code or 500, error.description or "Something went wrong.")
+    # Flask-Limiter adds Retry-After to whatever answers its 429.
+    return _page("error.html", error.code or 500, title=error.name, message=message)
+
+
+def _local(org: Organization):
+    zone = ZoneInfo(org.timezone or "UTC")
+    return lambda at: at.astimezone(zone).strftime("%d %b %Y, %H:%M")
+
+
+def _form_errors(error: ma.ValidationError) -> dict[str, str]:
+    messages = error.messages if isinstance(error.messages, dict) else {}
+    return {k: " ".join(v) if isinstance(v, list) else str(v) for k, v in messages.items()}
+
+
+@pages_bp.route("/q/<org_slug>", methods=["GET", "POST"])
+@questions_per_org
+@questions_per_ip
+def question_form(org_slug: str):
+    """The question form (works without JavaScript; embeddable by iframe)."""
+    org = service.organization_by_slug(org_slug)
+    products = service.public_products(org)
+    values: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if isinstance(v, str)}
+        try:
+            data = schemas.QuestionCreateSchema().load(values)
+            asked = service.ask(org, data)
+        except ma.ValidationError as error:
+            errors = _form_errors(error)
+        except ApiError as error:
+            if error.status != 422:
+                raise
+            errors = {k: " ".join(v) for k, v in (error.fields or {}).items()}
+        else:
+            db.session.commit()
+            url = conversation_url(asked.token)
+            page, status = _page("thanks.html", 201, org=org, url=url)
+            return _private(current_app.make_response((page, status)))
+    status = 422 if errors else 200
+    return _page("form.html", status, org=org, products=products, values=values, errors=errors)
+
+
+@pages_bp.route("/c/<token>", methods=["GET", "POST"])
+@messages_per_org
+@messages_per_ip
+def conversation_page(token: str):
+    """The consumer's conversation and a reply form."""
+    error = None
+    if request.method == "POST":
+        try:
+            data = schemas.ConsumerMessageSchema().load(
+                {"message": request.form.get("message", "")}
+            )
+        except ma.ValidationError as invalid:
+            error = _form_errors(invalid).get("message")
+        else:
+            service.consumer_writes(token, data["message"])
+            db.session.commit()
+            # Post/redirect/get: a reload does not send the message twice.
+            return _private(redirect(url_for("question_pages.conversation_page", token=token), 303))
+    question, messages = service.conversation(token)
+    org = db.session.get(Organization, question.org_id)
+    shown = conversation_wire(question, messages)["messages"]
+    for wire, message in zip(shown, [m for m in messages if not m.internal], strict=True):
+        wire["when"] = _local(org)(message.at)
+    page, status = _page(
+        "conversation.html",
+        422 if error else 200,
+        org=org,
+        question_status=question.status,
+        messages=shown,
+        error=error,
+        values={"message": request.form.get("message", "")} if error else {},
+    )
+    return _private(current_app.make_response((page, status)))
+
+
+BLUEPRINTS = (public_bp, questions_bp, pages_bp)

@@ -1,0 +1,175 @@
+"""Consumer questions in and out (also the OpenAPI)."""
+
+from __future__ import annotations
+
+import re
+
+import marshmallow as ma
+
+from app.fields import Email, UtcDateTime
+from app.questions.models import AUTHORS, STATUSES
+
+MESSAGE_MAX = 5000
+NAME_MAX = 200
+# Control characters other than tab and newline: invisible, and PostgreSQL refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PHONE = re.compile(r"[0-9+()./ \-]{3,40}\Z")
+
+
+def plain_text(value: str) -> str:
+    """What is stored of a typed text: line ends as \\n, no control characters, trimmed."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+class PlainText(ma.fields.String):
+    """A typed text, cleaned (``plain_text``) before its length is checked; blank → error
+    when required, None when optional."""
+
+    def __init__(self, max_length: int, **kwargs) -> None:
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = plain_text(super()._deserialize(value, attr, data, **kwargs))
+        if len(text) > self.max_length:
+            raise ma.ValidationError(f"At most {self.max_length:,} characters.")
+        if not text:
+            if self.required:
+                raise ma.ValidationError("Must not be blank.")
+            return None
+        return text
+
+
+def _optional(max_length: int, **kwargs) -> PlainText:
+    return PlainText(max_length, allow_none=True, **kwargs)
+
+
+class _EmptyIsNone(ma.Schema):
+    """A form sends every field; an empty one means not given."""
+
+    @ma.pre_load
+    def _drop_empty(self, data, **kwargs):
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+
+class QuestionCreateSchema(_EmptyIsNone):
+    name = PlainText(NAME_MAX, required=True)
+    email = Email(allow_none=True, validate=ma.validate.Length(max=254))
+    phone = _optional(40)
+    product_id = ma.fields.UUID(allow_none=True)
+    product_text = _optional(NAME_MAX, metadata={"description": "a product not in the list"})
+    region = _optional(120, metadata={"description": "postcode, town or area"})
+    message = PlainText(MESSAGE_MAX, required=True)
+    website = ma.fields.String(
+        load_only=True,
+        allow_none=True,
+        validate=ma.validate.Length(max=2000),
+        metadata={"description": "leave empty (a field that only robots fill in)"},
+    )
+
+    @ma.validates("phone")
+    def _phone(self, value, **kwargs) -> None:
+        if value is not None and not _PHONE.match(value):
+            raise ma.ValidationError("Use digits, spaces and + ( ) - . only.")
+
+    @ma.validates_schema
+    def _a_way_back(self, data, **kwargs) -> None:
+        if not data.get("email") and not data.get("phone"):
+            message = "Give an email address or a phone number, so we can answer."
+            raise ma.ValidationError({"email": [message], "phone": [message]})
+
+
+class QuestionCreatedSchema(ma.Schema):
+    id = ma.fields.UUID()
+    token = ma.fields.String(metadata={"description": "the conversation's secret, shown once"})
+    url = ma.fields.String(metadata={"description": "<PUBLIC_BASE_URL>/c/<token>"})
+
+
+class ConsumerMessageSchema(ma.Schema):
+    message = PlainText(MESSAGE_MAX, required=True)
+
+
+class PublicMessageSchema(ma.Schema):
+    author = ma.fields.String(metadata={"enum": list(AUTHORS)})
+    name = ma.fields.String()
+    body = ma.fields.String(metadata={"description": "plain text"})
+    at = UtcDateTime()
+
+
+class ConversationSchema(ma.Schema):
+    """The consumer's view of their question: never an internal note."""
+
+    id = ma.fields.UUID()
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    messages = ma.fields.List(ma.fields.Nested(PublicMessageSchema))
+
+
+class PublicProductSchema(ma.Schema):
+    id = ma.fields.UUID()
+    name = ma.fields.String()
+    list_price = ma.fields.Float(allow_none=True)
+    currency = ma.fields.String(allow_none=True)
+
+
+class MessageSchema(ma.Schema):
+    """A message as staff see it (``wire.message_wire``)."""
+
+    id = ma.fields.UUID()
+    author = ma.fields.String(metadata={"enum": list(AUTHORS)})
+    author_id = ma.fields.UUID(allow_none=True)
+    name = ma.fields.String()
+    body = ma.fields.String()
+    internal = ma.fields.Boolean()
+    at = UtcDateTime()
+
+
+class ClaimSchema(ma.Schema):
+    user_id = ma.fields.UUID()
+    name = ma.fields.String()
+    until = UtcDateTime()
+
+
+class QuestionSchema(ma.Schema):
+    """A question as staff see it (``wire.question_wire``)."""
+
+    id = ma.fields.UUID()
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    name = ma.fields.String()
+    email = ma.fields.String(allow_none=True)
+    phone = ma.fields.String(allow_none=True)
+    product_id = ma.fields.UUID(allow_none=True)
+    product_text = ma.fields.String(allow_none=True)
+    region = ma.fields.String(allow_none=True)
+    claim = ma.fields.Nested(
+        ClaimSchema, allow_none=True, metadata={"description": "null: nobody holds it now"}
+    )
+    message_count = ma.fields.Integer()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    last_consumer_message_at = UtcDateTime(allow_none=True)
+    first_replied_at = UtcDateTime(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
+
+
+class QuestionDetailSchema(QuestionSchema):
+    messages = ma.fields.List(
+        ma.fields.Nested(MessageSchema), metadata={"description": "internal notes included"}
+    )
+
+
+class QuestionQuerySchema(ma.Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    claimed_by = ma.fields.UUID(metadata={"description": "a live claim's holder"})
+    q = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "in name, email, phone or any message, any case"},
+    )
+
+
+class ReplySchema(ma.Schema):
+    body = PlainText(MESSAGE_MAX, required=True)
+    internal = ma.fields.Boolean(
+        load_default=False, metadata={"description": "a note for staff, never shown outside"}
+    )
