@@ -30,6 +30,7 @@ TARGETS: dict[str, Callable] = {
     "calendar_id": lambda org, extra: extra["calendar_id"],
     "entry_id": lambda org, extra: extra["spend_id"],
     "question_id": lambda org, extra: extra["question_id"],
+    "canned_answer_id": lambda org, extra: extra["canned_answer_id"],
     # The victim has no push subscription here (making one would change the snapshot);
     # tests/push/test_subscriptions.py aims this route at a real one of another org.
     "subscription_id": lambda org, extra: uuid.uuid4(),
@@ -62,6 +63,7 @@ SAMPLE_BODIES: dict[str, dict] = {
     "sla.update_calendar": {"name": "Hacked"},
     "spend.update_spend": {"amount": 1},
     "questions.reply": {"body": "Hacked"},
+    "canned_answers.update_canned_answer": {"title": "Hacked", "active": False},
 }
 
 
@@ -124,8 +126,13 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
         f"/api/v1/public/{slug}/questions",
         json={"name": "Victim consumer", "email": "victim@example.com", "message": "Secret ask"},
     ).json
+    canned = victim_admin.post(
+        "/api/v1/canned-answers",
+        json={"title": "Secret canned", "body": "Secret reply text", "tags": ["secret-tag"]},
+    ).json
     extra = {
         "question_id": question["id"],
+        "canned_answer_id": canned["id"],
         "spend_id": spend["id"],
         "token_id": victim_admin.token_id,
         "lead_id": lead["id"],
@@ -143,6 +150,7 @@ def test_no_route_reaches_another_organisations_records(app, api_as, org, other_
         | {str(org.team_id), str(org.id), *map(str, extra.values())}
         | {"Victim customer", "secret call", "Secret widget", "Secret SLA", "Secret hours"}
         | {"Victim consumer", "Secret ask", "victim@example.com"}
+        | {"Secret canned", "Secret reply text", "secret-tag"}
     )
     problems = []
     own_reads = []

@@ -199,6 +199,13 @@ def may_read_questions(actor: User) -> bool:
     return actor.role in (ADMIN, CUSTOMER_SERVICE, TEAM_LEAD)
 
 
+def may_manage_canned_answers(actor: User) -> bool:
+    """Write, change and retire the desk's canned answers: admins and team leads, who know
+    the products and the tone; customer service reads and inserts them
+    (``may_read_questions``)."""
+    return actor.role in (ADMIN, TEAM_LEAD)
+
+
 # --- SLAs ---------------------------------------------------------------------------------
 
 

@@ -1,11 +1,19 @@
-"""A consumer's question and the messages of its conversation."""
+"""A consumer's question and the messages of its conversation; the desk's canned answers."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import TenantScoped, new_id, utcnow
@@ -82,3 +90,33 @@ class QuestionMessage(TenantScoped, db.Model):
     body: Mapped[str] = mapped_column(Text)
     internal: Mapped[bool] = mapped_column(default=False)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CannedAnswer(TenantScoped, db.Model):
+    """Knowledge at hand: a prepared reply customer service inserts while answering.
+
+    ``body`` is plain text with placeholders (``{{consumer.name}}``…) filled in when it is
+    rendered for a question (``canned.render``), never evaluated as a template. Retiring one
+    (``active`` false) keeps it, so what staff once sent can still be traced to it.
+    """
+
+    __tablename__ = "canned_answers"
+    __table_args__ = (
+        ForeignKeyConstraint(["org_id", "product_id"], ["products.org_id", "products.id"]),
+        ForeignKeyConstraint(["org_id", "created_by"], ["users.org_id", "users.id"]),
+        # The list: an organisation's answers by title.
+        Index("ix_canned_answers_org_title", "org_id", "title"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    product_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Short labels ("delivery", "price"), as typed; matched in any case.
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    # The organisation's change counter at the last change (ready for sync to cs devices).
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_by: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

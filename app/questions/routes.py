@@ -20,8 +20,9 @@ from app.accounts.models import Organization
 from app.errors import ApiError
 from app.extensions import db, limiter
 from app.http import wire_response
-from app.questions import schemas, service
+from app.questions import canned, schemas, service
 from app.questions.wire import (
+    canned_answer_wire,
     claim_wire,
     conversation_wire,
     message_wire,
@@ -41,6 +42,12 @@ public_bp = Blueprint(
 )
 questions_bp = Blueprint(
     "questions", __name__, url_prefix="/api/v1/questions", description="The service desk's queue"
+)
+canned_bp = Blueprint(
+    "canned_answers",
+    __name__,
+    url_prefix="/api/v1/canned-answers",
+    description="Canned answers: the service desk's knowledge at hand",
 )
 
 
@@ -244,6 +251,82 @@ def resolve(question_id: uuid.UUID):
     return wire_response(_question(question))
 
 
+# --- canned answers ------------------------------------------------------------------------
+
+
+@canned_bp.route("", methods=["GET"])
+@login_required
+@canned_bp.arguments(schemas.CannedAnswerQuerySchema, location="query")
+@canned_bp.response(200, schemas.CannedAnswerSchema(many=True))
+def list_canned_answers(query):
+    """The active canned answers by title: customer service, admins and team leads. `q`
+    searches title, body and tags, `tag` matches one tag (any case); `include_inactive=true`
+    (admins and team leads) adds retired ones."""
+    answers = canned.list_canned_answers(
+        acting_user(),
+        q=query.get("q"),
+        product_id=query.get("product_id"),
+        tag=query.get("tag"),
+        include_inactive=query["include_inactive"],
+    )
+    return wire_response([canned_answer_wire(a) for a in answers])
+
+
+@canned_bp.route("", methods=["POST"])
+@login_required
+@canned_bp.arguments(schemas.CannedAnswerCreateSchema)
+@canned_bp.response(201, schemas.CannedAnswerSchema)
+def create_canned_answer(data):
+    """Write a canned answer (admins and team leads)."""
+    answer = canned.create_canned_answer(acting_user(), data)
+    db.session.commit()
+    return wire_response(canned_answer_wire(answer), 201)
+
+
+@canned_bp.route("/<uuid:canned_answer_id>", methods=["GET"])
+@login_required
+@canned_bp.response(200, schemas.CannedAnswerSchema)
+def get_canned_answer(canned_answer_id: uuid.UUID):
+    """One canned answer, unrendered (a retired one only for admins and team leads)."""
+    return wire_response(
+        canned_answer_wire(canned.get_canned_answer(acting_user(), canned_answer_id))
+    )
+
+
+@canned_bp.route("/<uuid:canned_answer_id>", methods=["PATCH"])
+@login_required
+@canned_bp.arguments(schemas.CannedAnswerUpdateSchema)
+@canned_bp.response(200, schemas.CannedAnswerSchema)
+def update_canned_answer(data, canned_answer_id: uuid.UUID):
+    """Change a canned answer, or bring a retired one back with `active: true`."""
+    answer = canned.update_canned_answer(acting_user(), canned_answer_id, data)
+    db.session.commit()
+    return wire_response(canned_answer_wire(answer))
+
+
+@canned_bp.route("/<uuid:canned_answer_id>", methods=["DELETE"])
+@login_required
+@canned_bp.response(204)
+def retire_canned_answer(canned_answer_id: uuid.UUID):
+    """Retire a canned answer: it leaves the desk's list but is kept (`active: false`)."""
+    canned.retire_canned_answer(acting_user(), canned_answer_id)
+    db.session.commit()
+
+
+@questions_bp.route(
+    "/<uuid:question_id>/canned-answers/<uuid:canned_answer_id>/render", methods=["POST"]
+)
+@login_required
+@questions_bp.response(200, schemas.RenderedSchema)
+def render_canned_answer(question_id: uuid.UUID, canned_answer_id: uuid.UUID):
+    """The canned answer's body filled in for this question, as plain text (nothing is
+    sent or stored): the consumer's name and email, the question's product (else the
+    answer's), the organisation and you. Unknown placeholders stay as written; a missing
+    value (no product) is empty."""
+    body = canned.render(acting_user(), question_id, canned_answer_id)
+    return wire_response({"body": body})
+
+
 # --- the server-rendered pages -------------------------------------------------------------
 
 # No script at all, styles only inline, forms only to us; no frame-ancestors: the form is
@@ -353,4 +436,4 @@ def conversation_page(token: str):
     return _private(current_app.make_response((page, status)))
 
 
-BLUEPRINTS = (public_bp, questions_bp, pages_bp)
+BLUEPRINTS = (public_bp, questions_bp, canned_bp, pages_bp)

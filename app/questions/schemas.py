@@ -173,3 +173,92 @@ class ReplySchema(ma.Schema):
     internal = ma.fields.Boolean(
         load_default=False, metadata={"description": "a note for staff, never shown outside"}
     )
+
+
+# --- canned answers ------------------------------------------------------------------------
+
+CANNED_TITLE_MAX = 200
+CANNED_BODY_MAX = 5000
+TAG_MAX = 40
+TAGS_MAX = 20
+
+
+def _distinct_tags(tags: list[str] | None) -> list[str]:
+    """Tags as typed, without blanks or repeats (repeats in any case: the filter ignores case)."""
+    seen: set[str] = set()
+    kept = []
+    for tag in tags or []:
+        if tag is not None and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            kept.append(tag)
+    return kept
+
+
+class CannedAnswerCreateSchema(ma.Schema):
+    title = PlainText(CANNED_TITLE_MAX, required=True)
+    body = PlainText(
+        CANNED_BODY_MAX,
+        required=True,
+        metadata={
+            "description": "plain text; placeholders {{consumer.name}}, {{consumer.email}}, "
+            "{{product.name}}, {{product.list_price}}, {{org.name}}, {{staff.name}}"
+        },
+    )
+    product_id = ma.fields.UUID(allow_none=True, metadata={"description": "a catalogue product"})
+    tags = ma.fields.List(
+        PlainText(TAG_MAX, allow_none=True),
+        validate=ma.validate.Length(max=TAGS_MAX),
+        metadata={"description": f"at most {TAGS_MAX} short labels ({TAG_MAX} characters)"},
+    )
+
+    @ma.post_load
+    def _tags(self, data, **kwargs):
+        if "tags" in data:
+            data["tags"] = _distinct_tags(data["tags"])
+        return data
+
+
+class CannedAnswerUpdateSchema(CannedAnswerCreateSchema):
+    title = PlainText(CANNED_TITLE_MAX)
+    body = PlainText(CANNED_BODY_MAX)
+    active = ma.fields.Boolean(metadata={"description": "true brings a retired answer back"})
+
+    @ma.validates_schema
+    def _not_blanked(self, data, **kwargs) -> None:
+        # PlainText turns a blank optional text into None; a title or body cannot be removed.
+        for name in ("title", "body"):
+            if name in data and data[name] is None:
+                raise ma.ValidationError({name: ["Must not be blank."]})
+
+
+class CannedAnswerSchema(ma.Schema):
+    """A canned answer (``wire.canned_answer_wire``)."""
+
+    id = ma.fields.UUID()
+    title = ma.fields.String()
+    body = ma.fields.String()
+    product_id = ma.fields.UUID(allow_none=True)
+    tags = ma.fields.List(ma.fields.String())
+    active = ma.fields.Boolean()
+    version = ma.fields.Integer()
+    created_by = ma.fields.UUID()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+class CannedAnswerQuerySchema(ma.Schema):
+    q = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=200),
+        metadata={"description": "in title, body or tags, any case"},
+    )
+    product_id = ma.fields.UUID()
+    tag = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=TAG_MAX), metadata={"description": "any case"}
+    )
+    include_inactive = ma.fields.Boolean(
+        load_default=False, metadata={"description": "also retired answers (managers only)"}
+    )
+
+
+class RenderedSchema(ma.Schema):
+    body = ma.fields.String(metadata={"description": "plain text, placeholders filled in"})

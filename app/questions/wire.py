@@ -71,3 +71,19 @@ def public_product_wire(r: Any) -> dict[str, Any]:
         "list_price": float(r.list_price) if r.list_price is not None else None,
         "currency": r.currency,
     }
+
+
+def canned_answer_wire(a: Any) -> dict[str, Any]:
+    """A canned answer as the desk sees it (its body unrendered, placeholders and all)."""
+    return {
+        "id": str(a.id),
+        "title": a.title,
+        "body": a.body,
+        "product_id": str(a.product_id) if a.product_id else None,
+        "tags": list(a.tags or []),
+        "active": a.active,
+        "version": a.version,
+        "created_by": str(a.created_by),
+        "created_at": wire_time(a.created_at),
+        "updated_at": wire_time(a.updated_at),
+    }
