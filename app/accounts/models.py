@@ -107,6 +107,9 @@ class Organization(db.Model):
     # The rep appraisal's weights: {"sales", "inquiries", "workload"}, summing to 1; None
     # means the defaults (app.reports).
     appraisal_weights: Mapped[dict | None] = mapped_column(JSON)
+    # The company's own web origins ("https://www.acme.com") that may call the public
+    # question endpoints from a browser (CORS); None: none.
+    public_origins: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Its settings travel to devices (the ``org`` entity of sync); versions come from its
     # own change counter like every synced record's.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import available_timezones
 
 import marshmallow as ma
@@ -204,6 +205,16 @@ def _choices(max_length: int, description: str) -> ma.fields.List:
     )
 
 
+_ORIGIN = re.compile(r"^https?://[a-z0-9.-]+(:[0-9]{1,5})?$")
+
+
+def _valid_origin(value: str) -> None:
+    if not _ORIGIN.match(value):
+        raise ma.ValidationError(
+            "An origin is scheme://host[:port] with no path, e.g. https://www.acme.com."
+        )
+
+
 class OrganizationSchema(ma.Schema):
     """The organisation (``accounts.wire.org_wire`` writes it, for REST and sync alike)."""
 
@@ -238,6 +249,16 @@ class OrganizationSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "the rep appraisal's weights; null restores 0.5/0.3/0.2"},
     )
+    public_origins = ma.fields.List(
+        ma.fields.String(validate=_valid_origin),
+        allow_none=True,
+        validate=ma.validate.Length(max=10),
+        metadata={
+            "description": "the company's own web origins (scheme://host[:port], e.g."
+            " https://www.acme.com) whose pages may call /api/v1/public/… from a browser"
+            " (CORS); at most 10; null or [] for none"
+        },
+    )
     version = ma.fields.Integer(dump_only=True)
     created_at = UtcDateTime(dump_only=True)
 
@@ -251,6 +272,11 @@ class OrganizationSchema(ma.Schema):
             data = {**data, "default_source": data["default_source"].strip()}
         if isinstance(data, dict) and isinstance(data.get("slug"), str):
             data = {**data, "slug": data["slug"].strip().lower()}
+        origins = data.get("public_origins") if isinstance(data, dict) else None
+        if isinstance(origins, list):
+            # Browsers send an origin lower-case and without a trailing slash.
+            cleaned = [o.strip().rstrip("/").lower() if isinstance(o, str) else o for o in origins]
+            data = {**data, "public_origins": list(dict.fromkeys(cleaned))}
         return data
 
 

@@ -243,7 +243,7 @@ def update_organization(actor: User, changes: dict[str, Any]) -> Organization:
     new_zone = "timezone" in changes and changes["timezone"] != org.timezone
     fields = (
         "name", "default_country", "timezone", "lead_sources", "lost_reasons", "currency",
-        "appraisal_weights",
+        "appraisal_weights", "public_origins",
     )  # fmt: skip
     for field in (*fields, "default_source"):
         if field in changes and getattr(org, field) != changes[field]:

@@ -43,6 +43,7 @@ def org_wire(r: Any) -> dict[str, Any]:
         "lost_reasons": lost_reasons(r),
         "currency": r.currency,
         "appraisal_weights": appraisal_weights(r),
+        "public_origins": list(r.public_origins or []),
         "created_at": wire_time(r.created_at),
         "version": r.version,
     }

@@ -71,18 +71,22 @@ def _configured(name: str):
     return lambda: current_app.config[name]
 
 
-def _org_key_by_slug() -> str:
-    slug = (request.view_args or {}).get("org_slug", "")
-    if "limit_org" not in g:
-        g.limit_org = service.org_id_by_slug(slug)
-    return f"org:{g.limit_org or '?'}"
+def _public_org_id() -> uuid.UUID | None:
+    """The organisation a public request names — by its slug, or by a conversation's
+    secret — looked up once per request (the limits and CORS both ask)."""
+    if "public_org" not in g:
+        args = request.view_args or {}
+        if "org_slug" in args:
+            g.public_org = service.org_id_by_slug(args["org_slug"])
+        elif "token" in args:
+            g.public_org = service.org_of_token(args["token"])
+        else:
+            g.public_org = None
+    return g.public_org
 
 
-def _org_key_by_token() -> str:
-    token = (request.view_args or {}).get("token", "")
-    if "limit_org" not in g:
-        g.limit_org = service.org_of_token(token)
-    return f"org:{g.limit_org or '?'}"
+def _org_key() -> str:
+    return f"org:{_public_org_id() or '?'}"
 
 
 # The JSON endpoint and the form share each budget (the scope), so neither is a way around
@@ -93,7 +97,7 @@ questions_per_ip = limiter.shared_limit(
 questions_per_org = limiter.shared_limit(
     _configured("QUESTIONS_PER_ORG"),
     scope="questions-org",
-    key_func=_org_key_by_slug,
+    key_func=_org_key,
     methods=["POST"],
 )
 messages_per_ip = limiter.shared_limit(
@@ -102,13 +106,35 @@ messages_per_ip = limiter.shared_limit(
 messages_per_org = limiter.shared_limit(
     _configured("CONSUMER_MESSAGES_PER_ORG"),
     scope="consumer-messages-org",
-    key_func=_org_key_by_token,
+    key_func=_org_key,
     methods=["POST"],
 )
 
 
 def _small_bodies() -> None:
     request.max_content_length = PUBLIC_BODY_MAX_BYTES
+
+
+def _allow_own_origins(response):
+    """CORS for the public JSON endpoints only, and only for the origins the organisation
+    named (``public_origins``): the company's own site may then call them from its pages.
+    Every other origin gets no grant, and the browser keeps the answer from its page."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return response
+    response.vary.add("Origin")
+    org_id = _public_org_id()
+    if org_id is None or origin.lower() not in service.public_origins(org_id):
+        return response
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if request.method == "OPTIONS":  # the preflight of a JSON POST
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+    return response
+
+
+public_bp.after_request(_allow_own_origins)
 
 
 public_bp.before_request(_small_bodies)

@@ -43,6 +43,12 @@ def org_id_by_slug(slug: str) -> uuid.UUID | None:
     return db.session.scalar(select(Organization.id).where(Organization.slug == slug.lower()))
 
 
+def public_origins(org_id: uuid.UUID) -> list[str]:
+    """The web origins the organisation lets call its public endpoints (CORS)."""
+    org = db.session.get(Organization, org_id)
+    return list(org.public_origins or []) if org is not None else []
+
+
 @contextmanager
 def scope_of(org_id: uuid.UUID) -> Iterator[None]:
     """Public requests have no signed-in user to set the organisation: they say it here."""
