@@ -5,7 +5,8 @@ Per person (``owner``, default) or per team (``team``), each figure from where i
 - ``inquiries``: leads created in the period that the person owns now;
 - ``follow_ups`` (the workload) and ``quotes``: what the person logged, by ``happened_at``;
 - ``won`` and ``sales``: leads won in the period (``closed_at``, still won), credited to the
-  owner at the moment of winning (the stage history keeps it), in the reporting currency;
+  owner at the moment of winning (the lead keeps it: ``closed_owner_id``), in the
+  reporting currency;
 - ``first_response_met_rate``: first responses met on time over those met on time or
   breached in the period, each counted for whoever had the lead at that step (from the SLA
   event history: a breach put right later still counts as a breach);

@@ -58,14 +58,6 @@ def _group_column(req: ReportRequest, grouping: Grouping) -> tuple:
     return (SlaEvent.team_id if req.group_by == "team" else SlaEvent.owner_id,)
 
 
-def _steps_in(ranges: Subquery):
-    """The SLA steps in the ranges: read from ``ix_sla_events_org_at`` alone on PostgreSQL
-    (the index carries every column a report reads)."""
-    return SlaEvent.__table__.join(
-        ranges, and_(SlaEvent.at >= ranges.c.lo, SlaEvent.at < ranges.c.hi)
-    )
-
-
 def _in_scope(req: ReportRequest) -> list:
     """The leads' steps the asker may count: by the owner and team of each step."""
     return [
