@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from app import tallies
 from app.config import load_config
 from app.extensions import api, db, limiter, login_manager, migrate
+from app.http import LeadSyncRequest, refuse_nul_in_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -50,6 +51,9 @@ def _sqlite_begin(connection) -> None:
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    # Every body is read through one gate: size, nesting depth, text (app.http).
+    app.request_class = LeadSyncRequest
+    app.before_request(refuse_nul_in_url)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path), overrides))
     logging.basicConfig(

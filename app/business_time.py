@@ -105,10 +105,11 @@ DEFAULT_SALES_HOURS: dict[str, Any] = {
     "overrides": {},
 }
 
-#: An example evening (customer-service) shift, Monday to Friday 17:00-23:00.
+#: The customer-service desk's hours when an organisation has set none: consumers write in
+#: the evening, every day of the week, 18:00-23:00.
 DEFAULT_EVENING_SHIFT: dict[str, Any] = {
     "timezone": "UTC",
-    "weekly": _weekdays_hours("17:00", "23:00"),
+    "weekly": {day: [{"start": "18:00", "end": "23:00"}] for day in WEEKDAYS},
     "holidays": [],
     "overrides": {},
 }

@@ -17,6 +17,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -94,6 +95,56 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+# SMTP_URL's schemes: the security each means and the port it uses unless one is given.
+SMTP_URL_SCHEMES = {"smtp": ("starttls", 587), "smtps": ("ssl", 465)}
+SMTP_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def parse_smtp_url(url: str) -> dict[str, Any]:
+    """``SMTP_URL`` as the five SMTP settings it stands for.
+
+    ``smtp://user:pass@host:587`` (STARTTLS), ``smtps://user:pass@host:465`` (TLS from the
+    first byte) or ``smtp://host:25?security=none`` (no TLS: a local relay only). The user
+    and password are percent-decoded (``%40`` for ``@``). Errors never repeat the URL,
+    which may carry the password.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+        host = parts.hostname
+    except ValueError:
+        raise ConfigError("SMTP_URL is not a URL (smtp://user:pass@host:587)") from None
+    if parts.scheme not in SMTP_URL_SCHEMES:
+        raise ConfigError(
+            f"SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS), not {parts.scheme!r}"
+        )
+    if not host:
+        raise ConfigError("SMTP_URL names no host (smtp://user:pass@host:587)")
+    if parts.path not in ("", "/") or parts.fragment:
+        raise ConfigError("SMTP_URL takes no path: smtp://user:pass@host:587")
+    security, _ = SMTP_URL_SCHEMES[parts.scheme]
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = set(query) - {"security"}
+    if unknown:
+        raise ConfigError(f"SMTP_URL takes only ?security=, not {', '.join(sorted(unknown))}")
+    if "security" in query:
+        chosen = query["security"][-1]
+        allowed = ("ssl",) if parts.scheme == "smtps" else ("starttls", "none")
+        if chosen not in allowed:
+            raise ConfigError(
+                f"SMTP_URL's security must be {' or '.join(allowed)} with {parts.scheme}://,"
+                f" not {chosen!r}"
+            )
+        security = chosen
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": port or SMTP_DEFAULT_PORTS[security],
+        "SMTP_SECURITY": security,
+        "SMTP_USERNAME": unquote(parts.username) if parts.username else None,
+        "SMTP_PASSWORD": unquote(parts.password) if parts.password is not None else None,
+    }
 
 
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -205,6 +256,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "CONSUMER_MESSAGES_PER_ORG": env_str("CONSUMER_MESSAGES_PER_ORG", "2000 per hour"),
         "QUESTION_CLAIM_MINUTES": env_int("QUESTION_CLAIM_MINUTES", 15, minimum=1),
     }
+    # SMTP_URL, when set, wins: it alone says host, port, security and sign-in, replacing
+    # whatever the separate SMTP_* variables say (a server from one and a password from the
+    # other would be a mix nobody could see). Overrides still win over both.
+    smtp_url = env_str("SMTP_URL", None)
+    if smtp_url is not None:
+        config.update(parse_smtp_url(smtp_url))
     config.update(overrides)
     if "PERMANENT_SESSION_LIFETIME" not in overrides:
         config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_LIFETIME_DAYS"])

@@ -12,6 +12,12 @@ be had it happened; then the SLA check runs over the recent past up to now, the 
 scheduler would have, so overdue leads are breached and escalated with their history in
 ``sla_events``.
 
+The evening service desk is there too (``_Demo.desk``): the products' specs and FAQs, canned
+answers, assignment rules and a default owner, and the last ten evenings of consumers'
+questions — answered by Casey (from canned answers too), noted, written back to, resolved or
+handed to sales as leads that the rules gave out — with, as the demo is loaded, a few
+questions waiting, one of them already past its reply deadline.
+
 A seeded ``random.Random`` makes the demo the same on every load (relative to the moment it
 is loaded), except for the passwords.
 """
@@ -21,6 +27,8 @@ from __future__ import annotations
 import math
 import random
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -183,6 +191,320 @@ DEMO_POLICIES = (
 )
 
 
+# --- the evening service desk (issue 13) -----------------------------------------------------
+
+# What customer service tells consumers about each product (by SKU): a short spec and the
+# questions consumers ask most, as an admin would type them.
+PRODUCT_FACTS = {
+    "MX-200": (
+        "Batch mixer, 200 l bowl, stainless steel AISI 304.\n"
+        "Motor 5.5 kW, 400 V 3-phase, two speeds and reverse.\n"
+        "Footprint 120 × 90 cm, height 165 cm, weight 640 kg.\n"
+        "CE marked; lid safety switch and emergency stop.",
+        "Q: Does it run on a normal socket?\nA: No: it needs 400 V (a 16 A CEE socket).\n"
+        "Q: Can it knead heavy dough?\nA: Yes, up to 120 kg of dough per batch.\n"
+        "Q: Is it delivered assembled?\nA: Yes, on a pallet; our technician commissions it.",
+    ),
+    "MX-400": (
+        "Batch mixer, 400 l bowl, stainless steel AISI 316L.\n"
+        "Motor 11 kW, 400 V 3-phase, frequency-controlled speed.\n"
+        "Footprint 160 × 120 cm, height 190 cm, weight 1,150 kg.\n"
+        "Bowl tilts for emptying; CIP connection optional.",
+        "Q: Does it fit through a standard door?\nA: It needs 1.30 m of width; we can deliver "
+        "it in two parts.\nQ: Is the bowl food-safe?\nA: Yes, 316L with certificate.\n"
+        "Q: Lead time?\nA: Usually 6–8 weeks (built to order).",
+    ),
+    "CB-10": (
+        "Belt conveyor module, 1 m long, belt width 400 mm.\n"
+        "Load up to 50 kg/m, speed 0.1–0.5 m/s (230 V geared motor).\n"
+        "Modules couple end to end; legs adjustable 70–95 cm.",
+        "Q: Can modules be joined into a longer line?\nA: Yes, any number; one motor drives "
+        "up to 6 m.\nQ: Food-grade belt?\nA: Yes, a blue FDA/EU belt is an option.\n"
+        "Q: In stock?\nA: Usually, ships within a week.",
+    ),
+    "SP-KIT": (
+        "Wear parts for the M200/M400 mixers: seals, bearings, a V-belt set and the lid "
+        "gasket, in a labelled case.",
+        "Q: Which machines does it fit?\nA: Every M200 and M400 built since 2015.\n"
+        "Q: How often should the seals be changed?\nA: Once a year in two-shift use.\n"
+        "Q: Delivery?\nA: In stock; sent the next working day.",
+    ),
+    "DP-50": (
+        "Peristaltic dosing pump, 0.5–50 l/h, accuracy ±1 %.\n"
+        "230 V, 4–20 mA and pulse input, IP65 housing.\n"
+        "Tubing in Norprene or silicone.",
+        "Q: Can it dose syrup?\nA: Yes, up to 5,000 mPa·s with the large tube.\n"
+        "Q: How long does a tube last?\nA: About 2,000 operating hours.",
+    ),
+    "ST-2000": (
+        "Storage tank, 2,000 l, stainless steel AISI 304, dished bottom.\n"
+        "Diameter 130 cm, height 210 cm, on four adjustable legs.\n"
+        "Manhole, level gauge and DN50 outlet; insulation optional.",
+        "Q: Can it be heated?\nA: With the optional jacket, up to 90 °C.\n"
+        "Q: Is it suitable for food?\nA: Yes, inside ground to Ra ≤ 0.8 µm.\n"
+        "Q: Lead time?\nA: 5–7 weeks.",
+    ),
+    "CC-3": (
+        'Control cabinet for up to three machines: PLC, 7" touch panel, emergency stop '
+        "circuit.\n400 V supply, IP54, 80 × 60 × 30 cm, wall mounted.",
+        "Q: Does it control machines of other makes?\nA: Often: we check the wiring plans "
+        "first.\nQ: Remote access?\nA: Yes, through a VPN router (option).",
+    ),
+    "SVC-1Y": (
+        "One year of maintenance for one machine: two inspections, wear parts at cost, "
+        "priority call-out within 48 hours on working days.",
+        "Q: What does a call-out cost on top?\nA: Nothing within Germany for covered "
+        "machines.\nQ: Can it cover machines we bought elsewhere?\nA: After a first inspection.",
+    ),
+}
+
+# Canned answers: (key, author email, title, body, product SKU or None, tags).
+CANNED_ANSWERS = (
+    (
+        "greeting", "admin@demo.leadsync.test", "Greeting",
+        "Good evening {{consumer.name}},\n\nthank you for your message to {{org.name}}. "
+        "I am looking into it and will come back to you shortly.\n\n{{staff.name}}",
+        None, ["greeting"],
+    ),
+    (
+        "delivery", "admin@demo.leadsync.test", "Delivery times",
+        "Hello {{consumer.name}},\n\nmachines we keep in stock leave our warehouse within 5 "
+        "working days and arrive 1–3 days later anywhere in Germany. Machines built to order "
+        "(the M400 mixer, tanks, control cabinets) take 5–8 weeks. Our technician commissions "
+        "every machine on site.\n\nKind regards, {{staff.name}}, {{org.name}}",
+        None, ["delivery", "lieferzeit"],
+    ),
+    (
+        "warranty", "lead@demo.leadsync.test", "Warranty",
+        "Hello {{consumer.name}},\n\nall our machines come with 24 months' warranty on parts "
+        "and labour from commissioning, and wear parts are covered for 6 months. With a "
+        "maintenance contract the warranty is extended to 36 months.\n\n"
+        "Kind regards, {{staff.name}}, {{org.name}}",
+        None, ["warranty", "garantie"],
+    ),
+    (
+        "price", "lead@demo.leadsync.test", "Price question",
+        "Hello {{consumer.name}},\n\nthe {{product.name}} lists at {{product.list_price}} (net, "
+        "plus VAT, delivered and commissioned in Germany). For several machines or a "
+        "maintenance contract our field sales team makes you an offer: shall I ask a "
+        "colleague to call you?\n\n{{staff.name}}, {{org.name}}",
+        None, ["price", "preis"],
+    ),
+    (
+        "parts", "admin@demo.leadsync.test", "Spare parts kit: what is in it",
+        "Hello {{consumer.name}},\n\nthe {{product.name}} ({{product.list_price}}) holds the "
+        "seals, bearings, V-belts and lid gasket of the M200 and M400 mixers. It is in stock "
+        "and ships the next working day.\n\n{{staff.name}}",
+        "SP-KIT", ["parts", "mixer"],
+    ),
+    (
+        "sales", "morgan@demo.leadsync.test", "Handed to field sales",
+        "Hello {{consumer.name}},\n\nI have passed your request to our field sales team: the "
+        "colleague for your region will call you within one working day with an offer.\n\n"
+        "Kind regards, {{staff.name}}, {{org.name}}",
+        None, ["sales", "offer"],
+    ),
+)  # fmt: skip
+
+# Assignment rules, in order: (name, match, owner email | team key). Postcodes in Germany
+# start with a digit per area: the north team covers 1… (Berlin, the north-east), 2…
+# (Hamburg, Bremen, Schleswig-Holstein) and Hannover (30…); the south team Bavaria (8…,
+# 9…) and Baden-Württemberg (7…). Whatever no rule routes goes to the default owner.
+ASSIGNMENT_RULES = (
+    ("Spare parts kits: Sam, wherever they go", {"product": "SP-KIT"}, "sam@demo.leadsync.test"),
+    ("Bavaria (postcodes 8…)", {"region_prefix": "8"}, "south"),
+    ("Bavaria and Franconia (postcodes 9…)", {"region_prefix": "9"}, "south"),
+    ("Baden-Württemberg (postcodes 7…)", {"region_prefix": "7"}, "south"),
+    ("Berlin and the north-east (postcodes 1…)", {"region_prefix": "1"}, "north"),
+    ("Hamburg, Bremen, Schleswig-Holstein (postcodes 2…)", {"region_prefix": "2"}, "north"),
+    ("Hannover (postcodes 30…)", {"region_prefix": "30"}, "north"),
+)
+DEFAULT_OWNER = "lead@demo.leadsync.test"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One consumer's question and what the desk did with it.
+
+    ``reply``: Casey's answer, or ``"canned:<key>"`` (a canned answer filled in for the
+    question, as the desk inserts it) with an optional line after it (``"canned:key|…"``).
+    ``again``: the consumer writes back a day later; ``answer_again``: Casey's reply to that.
+    ``ending``: ``"resolve"``, ``"open"`` (waiting for the consumer), ``"convert"`` (handed
+    to sales with ``quantity`` and ``hand_note``, then resolved) or ``"again_now"`` (the
+    consumer wrote back this evening: a reply is owed)."""
+
+    name: str
+    contact: str  # an email address, or a phone number
+    product: int | str | None  # an index into DEMO_PRODUCTS, or a product typed in
+    region: str | None
+    message: str
+    reply: str
+    note: str | None = None
+    again: str | None = None
+    answer_again: str | None = None
+    ending: str = "resolve"
+    later: str | None = None  # ending "again_now": what the consumer writes this evening
+    quantity: int | None = None
+    hand_note: str | None = None
+    off_hours: bool = False  # asked through the form in the day: answered when the shift opens
+    late: bool = False  # answered after the deadline
+
+    def __post_init__(self) -> None:
+        if (self.again is None) != (self.answer_again is None):
+            raise ValueError(f"{self.name}: a consumer who writes again is answered again")
+
+
+# The desk's last ten days, oldest first.
+CONVERSATIONS = (
+    Conversation(
+        "Jürgen Albrecht", "j.albrecht@albrecht-baeckerei.example", 0, "28195 Bremen",
+        "Good evening, does the M200 knead rye dough? We bake about 80 kg a day.",
+        "Good evening Mr Albrecht, yes: the M200 takes up to 120 kg of dough per batch, rye "
+        "included (use the slow speed). Happy to send the data sheet.",
+    ),
+    Conversation(
+        "Selin Aydın", "+49 176 4410289", 4, "70173 Stuttgart",
+        "Which tube do I need to dose glucose syrup with the DP-50?",
+        "Hello Ms Aydın, for syrup take the large Norprene tube: it handles up to 5,000 mPa·s. "
+        "It lasts about 2,000 operating hours.",
+    ),
+    Conversation(
+        "Frank Roth", "frank.roth@roth-metall.example", 6, "04109 Leipzig",
+        "Can your CC-3 cabinet control a conveyor of another make?",
+        "Hello Mr Roth, often yes: we check the wiring plans first. Could you send us the "
+        "conveyor's type plate and wiring diagram?",
+        note="Asked Lee: the CC-3 drives any 400 V motor with a contactor; needs the plans.",
+        again="Here are the plans (type plate: Transnorm TS 1500). Does that work?",
+        answer_again="Thank you, Mr Roth: our technician confirms the CC-3 controls the "
+        "TS 1500 as it is. I have noted it for your offer.",
+    ),
+    Conversation(
+        "Monika Berger", "monika.berger@example.com", 3, "80331 München",
+        "Was kostet der Mischer M400? Lieferung nach München.",
+        "canned:price|Die Lieferung nach München ist inbegriffen.",
+    ),
+    Conversation(
+        "Tobias Kern", "t.kern@kern-getraenke.example", 5, "93047 Regensburg",
+        "How long does a 2000 l tank take to arrive? We need it in January.",
+        "canned:delivery|For the tank, 5–7 weeks: ordered this week, it is with you in January.",
+        off_hours=True,
+    ),
+    Conversation(
+        "Emine Demir", "emine.demir@example.net", 2, "20457 Hamburg",
+        "The lid gasket of our M200 leaks. Is it in the spare parts kit?",
+        "canned:parts|The lid gasket is in it, yes.",
+    ),
+    Conversation(
+        "Henrik Jansen", "h.jansen@jansen-logistik.example", 1, "20457 Hamburg",
+        "We are planning a packing line of about 4 m. Can your conveyor modules be joined, and "
+        "what would four cost?",
+        "Hello Mr Jansen, yes: modules couple end to end and one motor drives up to 6 m. "
+        "Four modules list at 13,600.00 EUR; for a line our field sales team will make you "
+        "an offer.",
+        ending="convert", quantity=4,
+        hand_note="Packing line ~4 m, wants an offer with a food-grade belt; call in the "
+        "morning.",
+    ),
+    Conversation(
+        "Paula Schäfer", "paula.schaefer@example.com", None, "10115 Berlin",
+        "Hello, do you have opening hours for your showroom?",
+        "Hello Ms Schäfer, our showroom in Berlin is open Mon–Fri 9:00–17:00; on Saturdays "
+        "by appointment.",
+    ),
+    Conversation(
+        "Wolfgang Brandt", "+49 511 3394021", 7, "30159 Hannover",
+        "Does the maintenance contract cover a mixer we bought second-hand?",
+        "Hello Mr Brandt, yes, after a first inspection by our technician (189.00 EUR, "
+        "credited if you sign the contract).",
+        late=True,
+    ),
+    Conversation(
+        "Katrin Vogel", "katrin.vogel@vogel-backstube.example", 3, "86150 Augsburg",
+        "We are opening a second bakery in Augsburg and need two large mixers. Can you make "
+        "us an offer for two M400?",
+        "canned:sales",
+        note="Two M400 for a new bakery, opening in March: real interest.",
+        ending="convert", quantity=2,
+        hand_note="Second bakery opening in March; wants two M400 and a maintenance contract.",
+    ),
+    Conversation(
+        "Oliver Hahn", "oliver.hahn@example.org", 0, "90402 Nürnberg",
+        "What warranty do I get on the M200?",
+        "canned:warranty",
+    ),
+    Conversation(
+        "Sophie Lindner", "s.lindner@lindner-feinkost.example", 4, "24103 Kiel",
+        "Is the DP-50 in stock? We would need two.",
+        "Hello Ms Lindner, yes, both can leave our warehouse this week.",
+        again="Great. Can I pay by invoice?",
+        answer_again="Yes: for businesses we deliver on invoice, payable in 30 days.",
+    ),
+    Conversation(
+        "Marco Rossi", "marco.rossi@example.com", "Ice cream machine", "79098 Freiburg",
+        "Do you also sell machines for ice cream?",
+        "Hello Mr Rossi, sorry, not yet: we make mixers, conveyors, pumps and tanks. The "
+        "DP-50 pump is used by ice cream makers for dosing flavours, though.",
+    ),
+    Conversation(
+        "Dr. Ulrike Sommer", "u.sommer@sommer-labor.example", 5, "04109 Leipzig",
+        "Our lab needs a heated 2000 l stainless tank (up to 80 °C). Please call me about "
+        "an offer.",
+        "Hello Dr Sommer, with the optional jacket the ST-2000 heats up to 90 °C. I have "
+        "asked a sales colleague to call you tomorrow morning.",
+        ending="convert", quantity=1,
+        hand_note="Heated tank (jacket), 80 °C; call before 10:00.",
+        off_hours=True,
+    ),
+    Conversation(
+        "Lars Petersen", "+49 431 5520187", 1, "24103 Kiel",
+        "Könnt ihr ein blaues Lebensmittelband für das CB-10 liefern?",
+        "Guten Abend Herr Petersen, ja: das blaue FDA/EU-Band ist als Option lieferbar.",
+        ending="open",
+    ),
+    Conversation(
+        "Nadine Krämer", "nadine.kraemer@example.net", 0, "86150 Augsburg",
+        "Does the M200 need a special socket?",
+        "Hello Ms Krämer, it runs on 400 V: a 16 A CEE socket (red). Most bakeries have one.",
+        late=True,
+    ),
+    Conversation(
+        "Georg Weidner", "georg.weidner@weidner-brauerei.example", 5, "93047 Regensburg",
+        "Is the inside of the tank polished enough for beer?",
+        "Hello Mr Weidner, yes: the inside is ground to Ra ≤ 0.8 µm, which breweries use.",
+        again="And can it take CO2 pressure?",
+        answer_again="No, the ST-2000 is unpressurised. I have noted your interest in a "
+        "pressure tank for our product team.",
+        ending="again_now",
+        later="Thank you. Then please tell me when you have a pressure tank.",
+    ),
+    Conversation(
+        "Helga Wendt", "helga.wendt@example.com", None, "18055 Rostock",
+        "Do you deliver to Rostock?",
+        "canned:delivery",
+    ),
+    Conversation(
+        "Ahmet Yılmaz", "ahmet.yilmaz@yilmaz-catering.example", 2, "10115 Berlin",
+        "Which seals are in the spare parts kit? Our M400 is from 2017.",
+        "canned:parts|It fits your M400 from 2017.",
+        ending="open",
+    ),
+)  # fmt: skip
+
+# The questions waiting as the demo is loaded: (name, contact, product, region, message).
+# The first was asked long enough ago that its deadline has passed; the second is close to
+# its deadline (a warning); the others are just in.
+WAITING = (
+    ("Bernd Jäger", "bernd.jaeger@jaeger-bau.example", 6, "80331 München",
+     "Our CC-3 shows error E07 after a power cut. What can we do tonight?"),
+    ("Laura Hoffmeister", "laura.hoffmeister@example.com", 0, "20095 Hamburg",
+     "Could the M200 be delivered before Christmas?"),
+    ("Yusuf Arslan", "+49 160 7715023", "Used conveyor line", "44135 Dortmund",
+     "Do you buy back old conveyor lines when we order new modules?"),
+    ("Marie Köster", "marie.koester@example.net", 4, "30159 Hannover",
+     "Can the DP-50 dose cleaning agent, too?"),
+)  # fmt: skip
+
+
 @dataclass
 class DemoCredential:
     role: str
@@ -212,6 +534,8 @@ def load_demo_data(password: str | None = None) -> list[DemoCredential]:
             demo.settings()
             demo.pipeline()
             demo.spend()
+            with _no_mail():
+                demo.desk()
         db.session.commit()
     finally:
         database.set_clock(previous_clock)
@@ -369,6 +693,9 @@ class _Demo:
         self.names: set[str] = set(RESERVED_NAMES)
         self.products: list[Any] = []
         self.phones: set[str] = set()
+        # The desk's evening shift, whose hours count a question's deadline.
+        self.service_desk = BusinessCalendar.from_dict(service_calendar(self.years))
+        self.canned: dict[str, Any] = {}  # canned answers' ids by CANNED_ANSWERS key
 
     def at(self, when: datetime) -> None:
         self.moment[0] = when
@@ -895,16 +1222,250 @@ class _Demo:
             month = (month + timedelta(days=32)).replace(day=1)
         return [entry for entry in plan if entry[0] >= first]
 
+    # -- the evening service desk --
+
+    def desk(self) -> None:
+        """The service desk of the last ten days: product facts, canned answers, assignment
+        rules and the default owner; then consumers' questions asked in the evenings and what
+        Casey did with them; then the questions waiting as the demo is loaded."""
+        rng = random.Random(SEED + 13)  # the desk's own: the pipeline's sequence stays as it was
+        self.desk_settings()
+        self.asked_questions(rng)
+        self.waiting_questions()
+
+    def desk_settings(self) -> None:
+        from app.assignment import service as assignment
+        from app.leads import service as leads
+        from app.questions import canned
+
+        # The desk opened about six weeks ago: the catalogue got its facts, the answers and
+        # the rules were written then.
+        self.at(self.now - timedelta(days=42))
+        by_sku = {product.sku: product for product in self.products}
+        for sku, (spec, faq) in PRODUCT_FACTS.items():
+            leads.update_product(self.admin, by_sku[sku].id, {"spec": spec, "faq": faq})
+        self.at(self.now - timedelta(days=41))
+        for key, author, title, body, sku, tags in CANNED_ANSWERS:
+            self.canned[key] = canned.create_canned_answer(
+                self.people[author],
+                {
+                    "title": title,
+                    "body": body,
+                    "product_id": by_sku[sku].id if sku else None,
+                    "tags": tags,
+                },
+            ).id
+        self.at(self.now - timedelta(days=40))
+        team_ids = {
+            key: next(t.id for t in self.teams.values() if t.name == name)
+            for key, name in TEAMS.items()
+        }
+        for name, match, target in ASSIGNMENT_RULES:
+            if "product" in match:
+                match = {"product_id": by_sku[match["product"]].id}
+            assignment.create_rule(
+                self.admin,
+                {
+                    "name": name,
+                    "match": match,
+                    "owner_id": self.people[target].id if target in self.people else None,
+                    "team_id": team_ids.get(target),
+                },
+            )
+        assignment.update_settings(self.admin, {"default_owner_id": self.people[DEFAULT_OWNER].id})
+
+    def question_data(self, name, contact, product, region, message) -> dict[str, Any]:
+        """What the public form would send (an email address or a phone number)."""
+        data: dict[str, Any] = {"name": name, "region": region, "message": message}
+        data["email" if "@" in contact else "phone"] = contact
+        if isinstance(product, int):
+            data["product_id"] = self.products[product].id
+        elif product:
+            data["product_text"] = product
+        return data
+
+    def asked_ago(self, business_minutes: float, longest: timedelta) -> datetime:
+        """The earliest moment, at most ``longest`` before now, after which no more than
+        ``business_minutes`` of the desk's hours have passed: a question asked then has been
+        waiting that long in the desk's time (or, with the desk closed, since ``longest``)."""
+        calendar = self.service_desk
+        limit = timedelta(minutes=business_minutes)
+        low, high = 0, int(longest.total_seconds() // 60)  # minutes before now
+        while low < high:
+            middle = (low + high + 1) // 2
+            moment = self.now - timedelta(minutes=middle)
+            if calendar.business_time_between(moment, self.now) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        return self.now - timedelta(minutes=low)
+
+    def asked_questions(self, rng: random.Random) -> None:
+        """The last ten days: asked in the evening shift (a few through the form in the day),
+        answered by Casey mostly in time, some with a note first, some written back to, most
+        resolved and a few handed to sales. A conversation that would not be over by now is
+        left out (it belongs to another evening)."""
+        today = self.now.astimezone(self.zone).date()
+        evenings = [
+            day
+            for day in (today - timedelta(days=n) for n in range(10, 0, -1))
+            if self.service_desk.is_open(self.local(day, 18))
+        ]
+        for index, talk in enumerate(CONVERSATIONS):
+            day = evenings[index * len(evenings) // len(CONVERSATIONS)]
+            if talk.again:
+                # Written back to the next day and answered: three evenings ago at the
+                # latest, so the whole exchange is over by now.
+                day = min(day, evenings[-3])
+            if talk.off_hours:
+                asked = self.local(day, rng.randint(10, 15), rng.randint(0, 59))
+            else:
+                asked = self.local(day, rng.randint(17, 20), rng.randint(0, 59))
+            self.converse(talk, asked, rng)
+
+    def converse(self, talk: Conversation, asked: datetime, rng: random.Random) -> None:
+        from app.questions import service as desk
+
+        calendar = self.service_desk
+
+        def after(start: datetime, low: float, high: float) -> datetime:
+            minutes = timedelta(minutes=rng.uniform(low, high))
+            return calendar.add_business_time(start, minutes).replace(second=0, microsecond=0)
+
+        answered = after(asked, 38, 75) if talk.late else after(asked, 4, 22)
+        plan = [answered]
+        if talk.again:
+            # The consumer writes back the next evening (answered when the desk is open).
+            next_day = answered.astimezone(self.zone).date() + timedelta(days=1)
+            wrote = self.local(next_day, rng.randint(17, 20), rng.randint(0, 59))
+            plan += [wrote, after(wrote, 5, 20)]
+        end = plan[-1] + timedelta(minutes=rng.randint(1, 6))
+        writes_now = self.asked_ago(10, timedelta(minutes=45)) if talk.later else None
+        if end > (writes_now or self.now) - timedelta(minutes=5):
+            return
+        casey = self.casey
+        self.at(asked)
+        question = desk.ask(
+            self.org,
+            self.question_data(talk.name, talk.contact, talk.product, talk.region, talk.message),
+        )
+        if talk.note:
+            self.at(max(asked, answered - timedelta(minutes=2)))
+            desk.reply(casey, question.id, talk.note, internal=True)
+        self.at(answered)
+        desk.reply(casey, question.id, self.reply_text(question.id, talk.reply))
+        if talk.again:
+            self.at(plan[1])
+            desk.consumer_writes(question.token, talk.again)
+            self.at(plan[2])
+            desk.reply(casey, question.id, talk.answer_again)
+        self.at(end)
+        if talk.ending == "convert":
+            hand_off = desk.convert(
+                casey, question.id, {"quantity": Decimal(talk.quantity), "note": talk.hand_note}
+            )
+            self.at(end + timedelta(minutes=1))
+            desk.resolve(casey, question.id)
+            self.first_call(hand_off, rng)
+        elif talk.ending == "resolve":
+            desk.resolve(casey, question.id)
+        if writes_now is not None:
+            self.at(writes_now)
+            desk.consumer_writes(question.token, talk.later)
+
+    def reply_text(self, question_id, reply: str) -> str:
+        """Casey's reply: as written, or a canned answer filled in for the question (and a
+        line of her own after it), as the desk inserts one."""
+        from app.questions import canned
+
+        if not reply.startswith("canned:"):
+            return reply
+        key, _, own = reply.removeprefix("canned:").partition("|")
+        text = canned.render(self.casey, question_id, self.canned[key])
+        return f"{text}\n\n{own}" if own else text
+
+    def first_call(self, hand_off: Any, rng: random.Random) -> None:
+        """The rep the rules chose calls the consumer back the next office morning (unless
+        that is still to come: then the lead waits for its first response)."""
+        from app.leads import service as leads
+
+        owner = next(p for p in self.people.values() if p.id == hand_off.owner_id)
+        team = self.team_of(owner)
+        day = self.moment[0].astimezone(self.zone).date() + timedelta(days=1)
+        calendar = self.calendars[team]
+        when = calendar.add_business_time(
+            calendar.next_open(self.local(day, 8)), timedelta(minutes=rng.randint(20, 90))
+        )
+        if when > self.now - timedelta(minutes=30):
+            return
+        self.at(when)
+        leads.create_follow_up(
+            owner,
+            {
+                "lead_id": hand_off.lead_id,
+                "kind": "call",
+                "note": "Called back after the desk's hand-over; sending an offer.",
+                "happened_at": when,
+                "next_follow_up_at": self.future(team, 3),
+            },
+        )
+
+    def waiting_questions(self) -> None:
+        """The queue as the demo is loaded: one asked long enough ago that its deadline has
+        passed (breached, and escalated by the SLA check), one near its deadline (Casey has
+        just claimed it and noted what she is checking, when the desk is open), and two just
+        in. Consumers write at any hour; their deadlines count the desk's hours only."""
+        from app.questions import service as desk
+
+        asked_at = (
+            self.asked_ago(75, timedelta(days=8)),
+            self.asked_ago(26, timedelta(days=8)),
+            self.asked_ago(14, timedelta(minutes=80)),
+            self.asked_ago(6, timedelta(minutes=25)),
+        )
+        for when, (name, contact, product, region, message) in zip(asked_at, WAITING, strict=True):
+            self.at(when)
+            question = desk.ask(
+                self.org, self.question_data(name, contact, product, region, message)
+            )
+            if name == WAITING[1][0] and self.service_desk.is_open(self.now):
+                self.at(self.now - timedelta(minutes=2))
+                desk.claim(self.casey, question.id)
+                desk.reply(
+                    self.casey,
+                    question.id,
+                    "Asked the warehouse when the next M200 can leave; answering with the date.",
+                    internal=True,
+                )
+
+
+@contextmanager
+def _no_mail() -> Iterator[None]:
+    """The demo's consumers are made up: a reply to them is never emailed, even when the
+    server has a mail server configured (the desk's replies queue mail only then)."""
+    config = current_app.config
+    smtp_host = config.get("SMTP_HOST")
+    config["SMTP_HOST"] = None
+    try:
+        yield
+    finally:
+        config["SMTP_HOST"] = smtp_host
+
 
 def _run_sla_checks(org_id, now: datetime) -> None:
-    """What the scheduler would have done over the past weeks: check the clocks as each
-    milestone came due (to the next quarter hour), then at ``now``. Each check commits."""
-    from app.leads.models import Lead
+    """What the scheduler would have done over the past weeks: check the clocks of every
+    timed kind (leads, questions …) as each milestone came due (to the next quarter hour),
+    then at ``now``. Each check commits."""
     from app.sla.check import run_sla_check
+    from app.sla.timed import timed_kinds
 
     while True:
         with tenant(org_id):
-            due = db.session.scalar(select(func.min(Lead.sla_next_at)))
+            next_due = [
+                db.session.scalar(select(func.min(kind.model.sla_next_at)))
+                for kind in timed_kinds()
+            ]
+            due = min((at for at in next_due if at is not None), default=None)
         db.session.commit()
         if due is None or due > now:
             break

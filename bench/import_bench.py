@@ -21,7 +21,6 @@ PostgreSQL: connects as postgres@127.0.0.1 to "test" and drops/creates
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 import tempfile
@@ -30,29 +29,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository
 
-from bench.sync_bench import log, run_migrations  # noqa: E402  (the shared set-up)
+from bench.common import PASSWORD, SECRET_KEY, fresh_database, log, run_each_database  # noqa: E402
 
-SECRET_KEY = "x" * 40
-PASSWORD = "bench-password-123"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DB = "leadsync_import_bench"
 TARGET_SECONDS = 60.0
 
 rng = random.Random(11)
-
-
-def database(kind: str, workdir: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'import.db'}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 
 
 def make_csv(rows: int, reps: list[str], skus: list[str]) -> str:
@@ -88,8 +72,7 @@ def run(kind: str, rows: int) -> dict:
     from sqlalchemy import insert
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = database(kind, Path(tmp))
-        run_migrations(url)
+        url = fresh_database(kind, PG_DB, Path(tmp))
         import os
 
         os.environ.update({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY})
@@ -162,24 +145,13 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--rows", type=int, default=50_000)
     args = parser.parse_args()
-    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    results = {}
-    for kind in kinds:
-        # Each database in its own process state: the app reads DATABASE_URL at creation.
-        import subprocess
-
-        if len(kinds) > 1:
-            out = subprocess.run(
-                [sys.executable, __file__, "--db", kind, "--rows", str(args.rows)],
-                check=True, capture_output=True, text=True,
-            )  # fmt: skip
-            print(out.stdout, end="")
-            results.update(json.loads(out.stdout.strip().splitlines()[-1]))
-            continue
-        results[kind] = run(kind, args.rows)
-    if len(kinds) > 1:
-        (ROOT / "bench" / "results-import.json").write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results))
+    run_each_database(
+        args.db,
+        __file__,
+        ["--rows", str(args.rows)],
+        lambda kind: run(kind, args.rows),
+        "results-import.json",
+    )
 
 
 if __name__ == "__main__":

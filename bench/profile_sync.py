@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sync_bench import PASSWORD, SECRET_KEY, push_mutations  # noqa: E402
+from bench.common import PASSWORD, SECRET_KEY  # noqa: E402
+from bench.sync_bench import push_mutations  # noqa: E402
 
 
 def main() -> int:

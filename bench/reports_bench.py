@@ -46,13 +46,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sync_bench import log, run_migrations  # noqa: E402  (the shared set-up)
+from bench.common import PASSWORD, SECRET_KEY, drop_database, fresh_database, log, pg_url  # noqa: E402
 
-SECRET_KEY = "x" * 40
-PASSWORD = "bench-password-123"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DB = "leadsync_reports_bench"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+PG_URL = pg_url(PG_DB)
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 YEAR = {"from": "2025-01-01", "to": "2025-12-31"}
 MONTH = {"from": "2026-05-01", "to": "2026-05-31"}
@@ -301,14 +298,10 @@ def main() -> None:
     if args.reuse:
         measure(args, psycopg.connect(PG_URL, autocommit=True), reused=True)
         return
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin_conn:
-        admin_conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        admin_conn.execute(f"CREATE DATABASE {PG_DB}")
-        # Storage is SSD here as in production: random reads cost little more than
-        # sequential ones (PostgreSQL's default 4 assumes spinning disks and steers the
-        # planner to scan a million leads rather than look up a month's thousands).
-        admin_conn.execute(f"ALTER DATABASE {PG_DB} SET random_page_cost = 1.1")
-    run_migrations(PG_URL)
+    # Storage is SSD here as in production: random reads cost little more than sequential
+    # ones (PostgreSQL's default 4 assumes spinning disks and steers the planner to scan a
+    # million leads rather than look up a month's thousands).
+    fresh_database("postgres", PG_DB, settings={"random_page_cost": "1.1"})
     os.environ.update({"DATABASE_URL": PG_URL, "SECRET_KEY": SECRET_KEY})
     from app import create_app
 
@@ -334,8 +327,6 @@ def main() -> None:
 
 def measure(args, conn, app=None, orgs=None, sizes=None, reused=False) -> None:
     """Ask every report of each organisation; print and keep the figures."""
-    import psycopg
-
     if reused:
         os.environ.update({"DATABASE_URL": PG_URL, "SECRET_KEY": SECRET_KEY})
         from app import create_app
@@ -383,8 +374,7 @@ def measure(args, conn, app=None, orgs=None, sizes=None, reused=False) -> None:
         (ROOT / "bench" / "results-reports.json").write_text(json.dumps(results, indent=2) + "\n")
     conn.close()
     if not (args.keep or reused):
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin_conn:
-            admin_conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        drop_database("postgres", PG_DB)
 
 
 if __name__ == "__main__":

@@ -59,13 +59,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.sync_bench import log, run_migrations  # noqa: E402  (the shared set-up)
+from bench.common import PASSWORD, SECRET_KEY, drop_database, fresh_database, log, sqlite_file  # noqa: E402
 
-SECRET_KEY = "x" * 40
-PASSWORD = "bench-password-123"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_DB = "leadsync_sla_bench"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
 
 NOW = datetime(2025, 6, 4, 11, 0, tzinfo=UTC)  # a Wednesday, 11:00 UTC: sales hours
 DUE = 1000
@@ -78,23 +74,8 @@ rng = random.Random(7)
 # --- database set-up ---------------------------------------------------------------------
 
 
-def prepare_database(kind: str, workdir: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'sla_bench.db'}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return PG_URL
-
-
-def drop_database(kind: str, workdir: Path) -> None:
-    if kind == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+def clean_up(kind: str, workdir: Path) -> None:
+    drop_database(kind, PG_DB)
     shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -630,14 +611,11 @@ def run_one(kind: str, sizes, runs: int, keep: bool, show_profile: bool) -> dict
     from app import create_app
 
     workdir = Path(tempfile.mkdtemp(prefix=f"leadsync-sla-bench-{kind}-"))
-    url = prepare_database(kind, workdir)
-    path = str(workdir / "sla_bench.db") if kind == "sqlite" else None
     measured: dict[str, dict[str, Any]] = {}
     checks: dict[str, dict[str, bool]] = {}
     try:
-        t0 = time.perf_counter()
-        run_migrations(url)
-        log(f"{kind}: migrated {url} in {time.perf_counter() - t0:.1f}s")
+        url = fresh_database(kind, PG_DB, workdir)
+        path = sqlite_file(url)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
         people = create_people(app)
         raw = Raw(kind, url, path)
@@ -664,7 +642,7 @@ def run_one(kind: str, sizes, runs: int, keep: bool, show_profile: bool) -> dict
             db.engine.dispose()
     finally:
         if not keep:
-            drop_database(kind, workdir)
+            clean_up(kind, workdir)
     result_small, result_large = measured["small"], measured["large"]
     ratio = result_large["median_seconds"] / result_small["median_seconds"]
     r = {

@@ -31,11 +31,8 @@ import contextlib
 import json
 import os
 import random
-import signal
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -54,10 +51,9 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PASSWORD = "bench-password-123"
-SECRET_KEY = "bench-secret-key-that-is-long-enough-0123456789"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-PG_BENCH_URL = "postgresql://postgres@127.0.0.1:5432/leadsync_bench"
+from bench.common import PASSWORD, SECRET_KEY, GunicornServer, fresh_database, log, sqlite_file  # noqa: E402
+
+PG_DB = "leadsync_bench"
 PAGE = 1000
 
 TARGETS = {
@@ -86,35 +82,6 @@ class Scale:
 
 FULL = Scale(100_000, 5, 10, 10_000, 1_000_000, 1_000)
 QUICK = Scale(10_000, 5, 10, 2_000, 50_000, 200, inc_rounds=7)
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-# --- database set-up ---------------------------------------------------------------------
-
-
-def prepare_database(kind: str, workdir: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{workdir / 'bench.db'}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS leadsync_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE leadsync_bench")
-    return PG_BENCH_URL
-
-
-def run_migrations(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
-    subprocess.run(
-        [str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "db", "upgrade"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
 
 
 @dataclass
@@ -436,77 +403,24 @@ class Http:
         return self.json("POST", "/api/v1/auth/tokens", body, ok=201)["token"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """The real app under gunicorn (one gthread worker, as ``make run`` but one process)."""
+class Server(GunicornServer):
+    """The real app under gunicorn (one gthread worker, as ``make run`` but one process),
+    logging each request's time at the server for the server-side figures."""
 
     def __init__(self, url: str, workdir: Path) -> None:
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "SECRET_KEY": SECRET_KEY,
-            "LEADSYNC_ENV": "development",
-        }
-        self.log = open(workdir / "server.log", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "1",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--timeout",
-                "600",
-                # each request's time at the server (microseconds), for server-side figures
+        self.access_log = workdir / "access.log"
+        super().__init__(
+            url,
+            workdir,
+            # each request's time at the server (microseconds), for server-side figures
+            gunicorn_args=(
                 "--access-logfile",
-                str(workdir / "access.log"),
+                str(self.access_log),
                 "--access-logformat",
                 "%(D)s %(m)s %(U)s",
-                "wsgi:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
+            ),
         )
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.access_log = workdir / "access.log"
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            self.stop()
-            raise RuntimeError("server did not start; see server.log")
-        self.worker = self._worker_pid()
-
-    def _worker_pid(self) -> int:
-        for _ in range(50):
-            for entry in os.listdir("/proc"):
-                if not entry.isdigit():
-                    continue
-                try:
-                    stat = Path(f"/proc/{entry}/stat").read_text()
-                except OSError:
-                    continue
-                ppid = int(stat.rsplit(")", 1)[1].split()[1])
-                if ppid == self.proc.pid:
-                    return int(entry)
-            time.sleep(0.1)
-        raise RuntimeError("no gunicorn worker found")
+        self.worker = self.workers[0]
 
     def memory_kb(self) -> dict[str, int]:
         out = {}
@@ -523,25 +437,10 @@ class Server:
         """Time the server spent on requests to ``path`` logged after byte ``since`` of its
         access log: from reading each request to having written its answer."""
         time.sleep(0.2)  # gunicorn logs just after the answer is sent
-        with open(self.access_log, "rb") as log:
-            log.seek(since)
-            lines = log.read().decode().splitlines()
+        with open(self.access_log, "rb") as access:
+            access.seek(since)
+            lines = access.read().decode().splitlines()
         return sum(int(ln.split()[0]) for ln in lines if ln.split()[2] == path) / 1e6
-
-    def cpu_seconds(self) -> float:
-        """User + system CPU time of the worker so far (robust to a busy machine)."""
-        fields = Path(f"/proc/{self.worker}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
 
 
 class RssSampler(threading.Thread):
@@ -890,8 +789,9 @@ def floor_push(kind: str, url: str, path: str | None, seed: OrgSeed, scale: Scal
                 "due_at": now + timedelta(hours=4),
                 "policy_id": None,
             }
+            # Columns the SLA clock fills later (business minutes, owner …) stay empty here.
             events.append(
-                tuple(conv(event[c], p) for c, p in zip(event_cols, event_procs, strict=True))
+                tuple(conv(event.get(c), p) for c, p in zip(event_cols, event_procs, strict=True))
             )
         cpu0 = time.process_time()
         t0 = time.perf_counter()
@@ -925,12 +825,8 @@ def floor_push(kind: str, url: str, path: str | None, seed: OrgSeed, scale: Scal
 
 def run_one(kind: str, scale: Scale, keep: bool) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix=f"leadsync-bench-{kind}-"))
-    url = prepare_database(kind, workdir)
-    sqlite_path = str(workdir / "bench.db") if kind == "sqlite" else None
-    log(f"{kind}: database {url}")
-    t0 = time.perf_counter()
-    run_migrations(url)
-    log(f"{kind}: migrated in {time.perf_counter() - t0:.1f}s")
+    url = fresh_database(kind, PG_DB, workdir)
+    sqlite_path = sqlite_file(url)
 
     t0 = time.perf_counter()
     main = create_people(url, "main", scale.main_reps)

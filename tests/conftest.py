@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import flask_migrate
 import pytest
@@ -18,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import MetaData, text
 
-from app import create_app
+from app import create_app, database
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.extensions import db, limiter
@@ -236,3 +237,31 @@ def api_as(app):
 
 def is_postgres(app: Flask) -> bool:
     return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+# Where a moving clock starts: a weekday evening, when the customer-service shift works.
+CLOCK_START = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+
+
+class MovingClock:
+    """``utcnow`` for the app, moved by the test instead of sleeping."""
+
+    def __init__(self, start: datetime = CLOCK_START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def moving_clock() -> Iterator[MovingClock]:
+    """The app's clock stands at ``CLOCK_START`` until the test moves it; put back after."""
+    clock = MovingClock()
+    previous = database.set_clock(clock)
+    try:
+        yield clock
+    finally:
+        database.set_clock(previous)

@@ -306,7 +306,7 @@ def test_defaults_are_valid_canonical_json() -> None:
     monday = datetime(2026, 3, 9, tzinfo=UTC)
     week = monday + timedelta(days=7)
     assert sales.business_time_between(monday, week) == timedelta(hours=40)
-    assert evening.business_time_between(monday, week) == timedelta(hours=30)
+    assert evening.business_time_between(monday, week) == timedelta(hours=35)  # 18-23 daily
 
 
 @pytest.mark.parametrize("name", sorted(CALENDARS))

@@ -18,6 +18,11 @@ def test_demo_data_prints_working_credentials_once(app, client):
         response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
         assert response.status_code == 200, (role, response.json)
         assert response.json["user"]["role"] == role
+    # Customer service signs in to a real queue: the late question on top.
+    casey = next(c for c in credentials if c[0] == "cs")
+    client.post("/api/v1/auth/login", json={"email": casey[1], "password": casey[2]})
+    queue = client.get("/api/v1/questions").json
+    assert len(queue) >= 20 and queue[0]["sla"]["state"] == "breached"
     robin = next(c for c in credentials if c[1].startswith("robin"))
     client.post("/api/v1/auth/login", json={"email": robin[1], "password": robin[2]})
     me = client.get("/api/v1/auth/me").json["user"]["id"]

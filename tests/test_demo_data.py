@@ -304,3 +304,242 @@ def test_the_rep_appraisal_ranks_the_demo_team(demo_in_december):
     assert len(ranked) >= 5
     assert min(row["rank"] for row in ranked) == 1
     assert len({row["score"] for row in ranked}) >= 3  # they differ
+
+
+# --- the evening service desk -----------------------------------------------------------------
+
+
+def _questions():
+    from app.questions.models import Question
+
+    return {q.name: q for q in db.session.scalars(select(Question))}
+
+
+def _messages(question_id):
+    from app.questions.models import QuestionMessage
+
+    return db.session.scalars(
+        select(QuestionMessage)
+        .where(QuestionMessage.question_id == question_id)
+        .order_by(QuestionMessage.position)
+    ).all()
+
+
+def test_the_desk_has_ten_evenings_of_questions_in_every_status_and_a_late_one(app, demo):
+    berlin = ZoneInfo("Europe/Berlin")
+    with app.app_context(), tenant(_org_id()):
+        now = utcnow()
+        questions = _questions()
+        casey = db.session.scalar(select(User).where(User.email == "casey@demo.leadsync.test"))
+        assert 20 <= len(questions) <= 30
+        assert {q.status for q in questions.values()} == {"new", "open", "resolved"}
+        assert all(now - timedelta(days=11) < q.created_at < now for q in questions.values())
+        # Asked in the evening shift (Mon–Sat 17:00–22:00 Berlin), bar a few form sends by
+        # day and whatever came in since the desk last closed.
+        evening = [
+            q
+            for q in questions.values()
+            if q.created_at.astimezone(berlin).weekday() < 6
+            and 17 <= q.created_at.astimezone(berlin).hour < 22
+        ]
+        assert len(evening) >= len(questions) * 0.6
+
+        # Waiting now: Bernd Jäger's deadline has passed (breached and escalated: nobody
+        # claimed it, so the admins heard); Laura Hoffmeister's is near; two just in.
+        waiting = {name: q for name, q in questions.items() if q.status == "new"}
+        assert set(waiting) == {"Bernd Jäger", "Laura Hoffmeister", "Yusuf Arslan", "Marie Köster"}
+        late = waiting["Bernd Jäger"]
+        assert late.sla_state == "breached" and late.sla_due_at < now
+        assert late.sla_escalated_at is not None and late.first_replied_at is None
+        assert waiting["Laura Hoffmeister"].sla_state == "warning"
+        assert waiting["Laura Hoffmeister"].sla_due_at > now
+        assert {waiting["Yusuf Arslan"].sla_state, waiting["Marie Köster"].sla_state} == {"ok"}
+        events = Counter(
+            (e.item_id, e.event)
+            for e in db.session.scalars(select(SlaEvent).where(SlaEvent.item_type == "question"))
+        )
+        assert events[(late.id, "breached")] == events[(late.id, "escalated")] == 1
+
+        # Answered: Casey's replies met the first-reply clock, two of them late.
+        answered = [q for q in questions.values() if q.first_replied_at is not None]
+        assert len(answered) >= 15
+        met = db.session.scalars(
+            select(SlaEvent).where(SlaEvent.metric == "first_reply", SlaEvent.event == "met")
+        ).all()
+        late_replies = {
+            name
+            for name, q in questions.items()
+            if q.id in {e.item_id for e in met if e.at > e.due_at}
+        }
+        assert late_replies == {"Wolfgang Brandt", "Nadine Krämer"}
+        conversations = {name: _messages(q.id) for name, q in questions.items()}
+        staff = [m for talk in conversations.values() for m in talk if m.author == "staff"]
+        assert {m.author_id for m in staff} == {casey.id}
+        assert all(m.at <= now for talk in conversations.values() for m in talk)
+        notes = [m for m in staff if m.internal]
+        assert len(notes) >= 2
+        # Frank Roth wrote back with the plans and got a second answer, then it was closed.
+        roth = conversations["Frank Roth"]
+        assert [(m.author, m.internal) for m in roth] == [
+            ("consumer", False), ("staff", True), ("staff", False), ("consumer", False),
+            ("staff", False),
+        ]  # fmt: skip
+        assert questions["Frank Roth"].status == "resolved"
+        # Georg Weidner wrote again this evening, after two answers: a reply is owed again.
+        georg = questions["Georg Weidner"]
+        assert (georg.status, georg.sla_state) == ("open", "ok")
+        assert [m.author for m in conversations["Georg Weidner"]][-1] == "consumer"
+        # Waiting for the consumer: answered, not resolved, nothing owed.
+        assert (questions["Lars Petersen"].status, questions["Lars Petersen"].sla_state) == (
+            "open",
+            "met",
+        )
+
+
+def test_replies_from_canned_answers_carry_the_products_real_price(app, demo):
+    with app.app_context(), tenant(_org_id()):
+        monika = _questions()["Monika Berger"]
+        reply = next(m for m in _messages(monika.id) if m.author == "staff")
+        # The M400 lists at 21900.00 EUR: "21,900.00 EUR" as the desk formats a price.
+        assert reply.body.startswith(
+            "Hello Monika Berger,\n\nthe Industrial mixer M400 lists at 21,900.00 EUR (net,"
+        )
+        assert reply.body.endswith("Die Lieferung nach München ist inbegriffen.")
+        assert "{{" not in reply.body
+
+
+def test_questions_handed_to_sales_went_to_whom_the_rules_say(app, demo):
+    from app.assignment.models import AssignmentRule
+
+    with app.app_context(), tenant(_org_id()):
+        questions = _questions()
+        people = {u.email: u for u in db.session.scalars(select(User))}
+        teams = {t.name: t.id for t in db.session.scalars(select(Team))}
+        rules = {r.id: r for r in db.session.scalars(select(AssignmentRule))}
+        converted = {name: q for name, q in questions.items() if q.lead_id is not None}
+        assert set(converted) == {"Henrik Jansen", "Katrin Vogel", "Dr. Ulrike Sommer"}
+        leads = {name: db.session.get(Lead, (q.org_id, q.lead_id)) for name, q in converted.items()}
+        for name, lead in leads.items():
+            assert (
+                lead.source == "customer_service"
+                and lead.created_by == people["casey@demo.leadsync.test"].id
+            )
+            assert lead.contact_name == name and lead.region == converted[name].region
+            assert converted[name].status == "resolved"
+        # 86150 Augsburg: the Bavarian rule (postcodes 8…) → a rep of the south team.
+        katrin = leads["Katrin Vogel"]
+        assert rules[katrin.assigned_by_rule].name == "Bavaria (postcodes 8…)"
+        assert katrin.team_id == teams["Field Sales South"]
+        south_reps = {people[e].id for e in ("jamie@demo.leadsync.test", "alex@demo.leadsync.test")}
+        assert katrin.owner_id in south_reps and katrin.quantity == 2
+        # 20457 Hamburg: postcodes 2… → a rep of the north team.
+        henrik = leads["Henrik Jansen"]
+        assert rules[henrik.assigned_by_rule].name.startswith("Hamburg, Bremen")
+        north_reps = {
+            people[e].id
+            for e in (
+                "robin@demo.leadsync.test",
+                "riley@demo.leadsync.test",
+                "sam@demo.leadsync.test",
+            )
+        }
+        assert henrik.owner_id in north_reps and henrik.team_id == teams["Field Sales North"]
+        # 04109 Leipzig: no rule covers 0…, so the organisation's default owner, Lee Lead.
+        ulrike = leads["Dr. Ulrike Sommer"]
+        assert ulrike.assigned_by_rule is None
+        assert ulrike.owner_id == people["lead@demo.leadsync.test"].id
+        # The rep called back the next morning (the first response).
+        calls = db.session.scalars(select(FollowUp).where(FollowUp.lead_id == katrin.id)).all()
+        assert [f.kind for f in calls] == ["call"] and katrin.stage == "contacted"
+
+
+def test_admins_meet_canned_answers_rules_and_product_facts(app, demo):
+    avery = _signed_in(app, "admin@demo.leadsync.test", demo["admin@demo.leadsync.test"][1])
+    answers = {a["title"]: a for a in avery.get("/api/v1/canned-answers").json}
+    assert 4 <= len(answers) <= 6
+    assert {"Greeting", "Delivery times", "Warranty", "Price question"} <= set(answers)
+    assert "{{product.list_price}}" in answers["Price question"]["body"]
+    rules = avery.get("/api/v1/assignment-rules").json
+    assert [r["position"] for r in rules] == list(range(1, len(rules) + 1))
+    by_name = {r["name"]: r for r in rules}
+    teams = {t["name"]: t["id"] for t in avery.get("/api/v1/teams").json}
+    bavaria = by_name["Bavaria (postcodes 8…)"]
+    assert bavaria["match"] == {"region_prefix": "8"}
+    assert bavaria["team_id"] == teams["Field Sales South"] and bavaria["owner_id"] is None
+    assert (
+        by_name["Berlin and the north-east (postcodes 1…)"]["team_id"] == teams["Field Sales North"]
+    )
+    users = {u["email"]: u["id"] for u in avery.get("/api/v1/users").json}
+    settings = avery.get("/api/v1/assignment-rules/settings").json
+    assert settings["default_owner_id"] == users["lead@demo.leadsync.test"]
+    products = avery.get("/api/v1/products").json
+    assert all(p["spec"] and p["faq"] for p in products)
+    mixer = next(p for p in products if p["sku"] == "MX-200")
+    assert "400 V" in mixer["spec"] and mixer["faq"].startswith("Q: ")
+
+
+def test_caseys_queue_puts_the_late_question_first_and_the_rest_by_deadline(app, demo):
+    casey = _signed_in(app, "casey@demo.leadsync.test", demo["casey@demo.leadsync.test"][1])
+    queue = casey.get("/api/v1/questions").json
+    owed = [q for q in queue if q["sla"] and q["sla"]["state"] in ("ok", "warning", "breached")]
+    # Owed a reply first, earliest deadline first; then the rest, newest first.
+    assert queue[: len(owed)] == owed
+    assert [q["sla"]["due_at"] for q in owed] == sorted(q["sla"]["due_at"] for q in owed)
+    assert owed[0]["name"] == "Bernd Jäger" and owed[0]["sla"]["state"] == "breached"
+    assert {q["name"] for q in owed} == {
+        "Bernd Jäger", "Laura Hoffmeister", "Yusuf Arslan", "Marie Köster", "Georg Weidner",
+    }  # fmt: skip
+    rest = [q["created_at"] for q in queue[len(owed) :]]
+    assert rest == sorted(rest, reverse=True)
+
+    # Her device's first sync holds the same queue, the conversations and the answers.
+    with app.app_context():
+        org_id = _org_id()
+        with tenant(org_id):
+            user = db.session.scalar(select(User).where(User.email == "casey@demo.leadsync.test"))
+            person = Person(user.id, org_id, user.email, "cs", demo[user.email][1])
+        db.session.remove()
+    device = Replica(ApiClient(app.test_client(), person))
+    device.pull_all()
+    assert {q["name"] for q in device.of("question").values()} == {q["name"] for q in queue}
+    assert len(device.of("canned_answer")) >= 4
+    assert {r["question_id"] for r in device.of("reply").values()} == {q["id"] for q in queue}
+
+
+# Moments the demo may be loaded at: in the evening shift (a Tuesday, 19:10 in Berlin), on a
+# Sunday afternoon (the desk closed since Saturday 22:00), on a Monday morning and five
+# minutes into Monday's shift.
+LOAD_MOMENTS = (
+    datetime(2026, 11, 24, 18, 10, tzinfo=UTC),
+    datetime(2026, 11, 29, 12, 0, tzinfo=UTC),
+    datetime(2026, 11, 30, 8, 30, tzinfo=UTC),
+    datetime(2026, 11, 30, 16, 5, tzinfo=UTC),
+)
+
+
+@pytest.mark.parametrize(
+    "moment", LOAD_MOMENTS, ids=["evening", "sunday", "monday-morning", "shift-just-opened"]
+)
+def test_whenever_the_demo_is_loaded_the_queue_has_a_late_one_and_fresh_ones(app, moment):
+    previous = database.set_clock(lambda: moment)
+    try:
+        with app.app_context():
+            load_demo_data("demo-password-for-tests")
+            with tenant(_org_id()):
+                questions = _questions()
+                states = Counter(q.sla_state for q in questions.values() if q.status == "new")
+                assert states == {"breached": 1, "warning": 1, "ok": 2}
+                # Georg Weidner's second answer is days old; he wrote again just now.
+                georg = questions["Georg Weidner"]
+                assert (georg.status, georg.sla_state) == ("open", "ok")
+                assert georg.last_consumer_message_at > moment - timedelta(minutes=46)
+                assert len([q for q in questions.values() if q.lead_id]) == 3
+                assert len(questions) >= 20
+                for question in questions.values():
+                    assert question.created_at < moment
+                    assert all(m.at <= moment for m in _messages(question.id))
+                    if question.status == "resolved":
+                        assert question.sla_state == "met"
+            db.session.remove()
+    finally:
+        database.set_clock(previous)

@@ -9,7 +9,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, BigInteger, ForeignKeyConstraint, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import TenantScoped, new_id, utcnow
@@ -110,6 +118,17 @@ class Organization(db.Model):
     # The company's own web origins ("https://www.acme.com") that may call the public
     # question endpoints from a browser (CORS); None: none.
     public_origins: Mapped[list | None] = mapped_column(JSON)
+    # Assignment (app.assignment): who owns a lead no rule routes (None: nobody is chosen,
+    # the lead stays with whoever captured it), and whether a rep's capture outside their
+    # territory (User.regions) is routed by the rules instead of kept by the rep. No foreign
+    # key (users point at their organisation already): checked when set, skipped once inactive.
+    default_owner_id: Mapped[uuid.UUID | None] = mapped_column()
+    route_out_of_territory: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Whether every consumer question is handed to sales as it arrives (a lead routed by the
+    # rules), rather than when the desk decides to (``questions.service.convert``).
+    route_questions_to_sales: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Its settings travel to devices (the ``org`` entity of sync); versions come from its
     # own change counter like every synced record's.
@@ -123,7 +142,8 @@ class Organization(db.Model):
 
 class Team(TenantScoped, db.Model):
     __tablename__ = "teams"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    # A race past the service's check is answered with the check's own code (app.errors).
+    __table_args__ = (UniqueConstraint("org_id", "name", info={"code": "team_name_taken"}),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(120))
@@ -168,6 +188,13 @@ class User(TenantScoped, UserMixin, db.Model):
     timezone: Mapped[str | None] = mapped_column(String(64))
     working_hours: Mapped[dict | None] = mapped_column(JSON)
     escalations_any_hour: Mapped[bool] = mapped_column(default=False)
+    # Assignment (app.assignment): a rep on leave, or holding max_open_leads open leads
+    # (None: no cap), is skipped by team round-robin. regions is the rep's territory: region
+    # names (matched case-insensitively) and postcode/area-code prefixes written with a
+    # trailing "*" ("80*"); None or empty: no territory, every capture is theirs.
+    on_leave: Mapped[bool] = mapped_column(default=False, server_default=false())
+    max_open_leads: Mapped[int | None] = mapped_column()
+    regions: Mapped[list | None] = mapped_column(JSON)
 
     memberships: Mapped[list[TeamMember]] = relationship(
         primaryjoin=(

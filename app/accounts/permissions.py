@@ -186,12 +186,66 @@ def may_assign_leads(actor: User) -> bool:
     return actor.role in (ADMIN, TEAM_LEAD)
 
 
+def may_manage_assignment_rules(actor: User) -> bool:
+    """The assignment rules, the default owner, and who is on leave or at a cap."""
+    return actor.role == ADMIN
+
+
+def takes_team_round_robin(user: User) -> bool:
+    """Who a team's round-robin hands leads to: its active reps (team leads and admins in a
+    team are given leads by name, not by turn)."""
+    return user.active and user.role == REP
+
+
 # --- consumer questions (the evening service desk) -----------------------------------------
 
 
 def may_work_questions(actor: User) -> bool:
     """Claim, answer, note and resolve consumers' questions: customer service and admins."""
     return actor.role in (ADMIN, CUSTOMER_SERVICE)
+
+
+def works_service_shift(actor: User) -> bool:
+    """Customer service works the desk's (service calendar's) hours, not office hours: they
+    are told of questions then, and hear of new ones when on shift."""
+    return actor.role == CUSTOMER_SERVICE
+
+
+@dataclass(frozen=True)
+class DeskPerson:
+    """What telling a customer-service person something needs of them (read lean: every
+    question asked reads them)."""
+
+    id: uuid.UUID
+    role: str
+    timezone: str | None
+    working_hours: dict | None
+    escalations_any_hour: bool
+    team_ids: tuple[uuid.UUID, ...]  # their first team, if any (whose calendar counts)
+
+
+def desk_staff() -> list[DeskPerson]:
+    """The organisation's active customer-service people, in one query: they hear of new
+    questions and of deadlines of questions nobody has claimed."""
+    first_team = (
+        select(TeamMember.team_id)
+        .where(TeamMember.org_id == User.org_id, TeamMember.user_id == User.id)
+        .order_by(TeamMember.team_id)
+        .limit(1)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.role,
+            User.timezone,
+            User.working_hours,
+            User.escalations_any_hour,
+            first_team,
+        ).where(User.role == CUSTOMER_SERVICE, User.active.is_(True))
+    )
+    return [DeskPerson(*row[:5], (row[5],) if row[5] else ()) for row in rows]
 
 
 def may_read_questions(actor: User) -> bool:
@@ -263,6 +317,12 @@ class Viewer:
         """Whose user records they see (``visible_people``). Read when first needed, in the
         pull's snapshot: most pages of a first sync are leads and follow-ups and never ask."""
         return visible_people(self._actor)
+
+    @property
+    def reads_questions(self) -> bool:
+        """Whether the desk's questions, conversations and canned answers reach their
+        devices (``may_read_questions``)."""
+        return may_read_questions(self._actor)
 
     def people_audiences(self) -> list[str]:
         """The tombstone audiences of the people feed."""

@@ -31,8 +31,10 @@ org_bp = Blueprint("org", __name__, url_prefix="/api/v1/org", description="The o
 
 
 def _failed_sign_in(response) -> bool:
-    """Only failures count, so an office signing in together never locks itself out."""
-    return response.status_code == 401
+    """Only failures count, so an office signing in together never locks itself out; a
+    body refused before the password is even checked (bad text, too deep: 400/422) is a
+    failure too, or it would be a free try."""
+    return response.status_code in (400, 401, 422)
 
 
 def _account_key() -> str:

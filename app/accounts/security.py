@@ -1,13 +1,16 @@
-"""Password hashing, device-token secrets and CSRF tokens."""
+"""Password hashing, device-token secrets, CSRF tokens and sealed secrets."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, session
 
 TOKEN_PREFIX = "lsd_"
@@ -82,3 +85,28 @@ def csrf_token() -> str:
 def csrf_token_matches(sent: str | None) -> bool:
     expected = session.get("csrf_token")
     return bool(sent and expected and hmac.compare_digest(sent, expected))
+
+
+def _sealing_key(purpose: str) -> bytes:
+    """A 256-bit key for one purpose, derived from SECRET_KEY (rotating SECRET_KEY makes
+    what was sealed before unreadable, which ``unseal`` answers with None)."""
+    return hmac.new(
+        current_app.config["SECRET_KEY"].encode(), f"seal:{purpose}".encode(), hashlib.sha256
+    ).digest()
+
+
+def seal(secret: str, purpose: str) -> str:
+    """Keep a secret the server must show again later (a consumer's conversation link,
+    mailed with each reply) readable only with the server's key: AES-GCM, URL-safe text."""
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(_sealing_key(purpose)).encrypt(nonce, secret.encode(), purpose.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+
+def unseal(sealed: str, purpose: str) -> str | None:
+    """The secret ``seal`` kept, or None when it cannot be read (another key, tampered)."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+        return AESGCM(_sealing_key(purpose)).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
+    except (InvalidTag, ValueError):
+        return None

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Organization, User
 from app.accounts.service import normalize_email
+from app.assignment import service as assignment
 from app.changelog.versions import counter_held
 from app.database import utcnow
 from app.extensions import db
@@ -130,6 +131,8 @@ def import_leads_csv(actor: User, text: str) -> dict[str, int]:
     # One lock of the change counter for the whole file: versions from memory, not one
     # UPDATE per row.
     with counter_held(actor.org_id):
+        if not problems:
+            _route_ownerless(org, loaded)
         checked = importing.check_leads(actor, loaded, now)
         for line, bad in checked.problems.items():
             problems.setdefault(line, {}).update(bad)
@@ -137,6 +140,18 @@ def import_leads_csv(actor: User, text: str) -> dict[str, int]:
             raise importing.refused(problems)
         flagged = importing.write_leads(checked.ready, now)
     return {"imported": len(checked.ready), "duplicates_flagged": flagged}
+
+
+def _route_ownerless(org: Organization, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    """Rows naming no owner go where the assignment rules send them (the file's rows share
+    a batch: each counts the leads given before it); when the rules choose nobody, the
+    importing admin owns them, as before there were rules."""
+    with assignment.decisions_batch():
+        for _, data in rows:
+            if not data.get("owner_id"):
+                routed = assignment.routed_owner(assignment.decide_for(org, data))
+                if routed is not None:
+                    data["routed"] = routed
 
 
 def import_follow_ups_csv(actor: User, text: str) -> dict[str, int]:

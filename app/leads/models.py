@@ -60,6 +60,10 @@ class Product(TenantScoped, db.Model):
     sku: Mapped[str | None] = mapped_column(String(64))
     list_price: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str | None] = mapped_column(String(3))
+    # What customer service tells consumers: a short spec and the frequent questions with
+    # their answers, plain text (synced to every device, so the desk has them offline).
+    spec: Mapped[str | None] = mapped_column(Text)
+    faq: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -141,6 +145,9 @@ class Lead(TenantScoped, SlaClockColumns, db.Model):
     # The inquiry's number in the system it was imported from (unique in the organisation):
     # follow-ups imported later find their lead by it.
     external_ref: Mapped[str | None] = mapped_column(String(100))
+    # The assignment rule that chose its owner (app.assignment; None: a person chose, or no
+    # rule matched). Kept after the rule is deleted, as a record.
+    assigned_by_rule: Mapped[uuid.UUID | None] = mapped_column()
     created_by: Mapped[uuid.UUID] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -175,6 +182,8 @@ class LeadStageChange(TenantScoped, db.Model):
     at: Mapped[datetime] = mapped_column()
     # Who made it (None: the migration's reconstruction of an older lead's history).
     actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    # The assignment rule that chose the owner with this step (its creation), if one did.
+    assigned_by_rule: Mapped[uuid.UUID | None] = mapped_column()
     # The lead's owner and team at the time: a sale counts for who won it, even after the
     # lead is reassigned.
     owner_id: Mapped[uuid.UUID] = mapped_column()

@@ -6,6 +6,7 @@ import marshmallow as ma
 
 from app.fields import Currency, Email, UtcDateTime
 from app.leads.models import FOLLOW_UP_KINDS, PRIORITIES, STAGES
+from app.sla.schemas import SlaClockSchema
 
 
 class Text(ma.fields.String):
@@ -137,17 +138,6 @@ class FollowUpCreateArgs(FollowUpCreateSchema):
 # --- responses (documentation of app.leads.wire) ----------------------------------------
 
 
-class SlaClockSchema(ma.Schema):
-    metric = ma.fields.String(metadata={"enum": ["first_response", "follow_up"]})
-    state = ma.fields.String(metadata={"enum": ["ok", "warning", "breached", "paused", "met"]})
-    started_at = UtcDateTime(allow_none=True)
-    warn_at = UtcDateTime(allow_none=True)
-    due_at = UtcDateTime(allow_none=True)
-    breached_at = UtcDateTime(allow_none=True)
-    met_at = UtcDateTime(allow_none=True)
-    escalated_at = UtcDateTime(allow_none=True)
-
-
 class LeadSchema(LeadFieldsSchema):
     id = ma.fields.UUID()
     phone_e164 = ma.fields.String(
@@ -171,6 +161,9 @@ class LeadSchema(LeadFieldsSchema):
     )
     external_ref = ma.fields.String(
         allow_none=True, metadata={"description": "its number in the system it was imported from"}
+    )
+    assigned_by_rule = ma.fields.UUID(
+        allow_none=True, metadata={"description": "the assignment rule that chose its owner"}
     )
     created_by = ma.fields.UUID()
     created_at = UtcDateTime()
@@ -249,6 +242,10 @@ class ProductSchema(ma.Schema):
     sku = _text(64, metadata={"description": "unique in the organisation; blank means none"})
     list_price = _money()
     currency = Currency(allow_none=True)
+    spec = _text(4000, metadata={"description": "a short specification (plain text)"})
+    faq = _text(
+        8000, metadata={"description": "frequent questions and their answers (plain text)"}
+    )
     active = ma.fields.Boolean()
     version = ma.fields.Integer(dump_only=True)
 

@@ -8,6 +8,7 @@ and data already shaped by the schemas; they raise ``ApiError`` for anything ref
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,6 +74,27 @@ def capture_time(captured_at: datetime | None, now: datetime) -> datetime:
     if captured_at is None:
         return now
     return min(max(captured_at, now - MAX_CAPTURE_AGE), now)
+
+
+@dataclass(frozen=True)
+class RoutedOwner:
+    """An owner chosen by the organisation's assignment rules (``app.assignment``), not by
+    the person capturing: the rule's choice stands whatever that person may give away."""
+
+    owner_id: uuid.UUID
+    team_id: uuid.UUID | None
+    rule_id: uuid.UUID | None  # None: no rule matched, the organisation's default owner
+
+
+# Fills a new lead's owner when its data names none (``app.assignment`` registers it: the
+# leads sit below assignment and must not import it). None: the capturer keeps the lead.
+OwnerRouter = Callable[[User, Organization, dict[str, Any]], RoutedOwner | None]
+_owner_router: OwnerRouter | None = None
+
+
+def register_owner_router(router: OwnerRouter | None) -> None:
+    global _owner_router
+    _owner_router = router
 
 
 @dataclass
@@ -295,22 +317,35 @@ def new_lead(
     now: datetime,
     checked_products: set[uuid.UUID],
 ) -> Lead:
-    """A checked, versioned lead that is not yet stored (``create_leads`` stores it)."""
-    if permissions.must_name_owner(actor) and not data.get("owner_id"):
-        raise ValidationFailed({"owner_id": ["Customer service hands a lead to a sales person."]})
-    owner = actor if not data.get("owner_id") else _active_member(
-        actor.org_id, data["owner_id"], "owner_id"
-    )
-    permissions.require(
-        permissions.may_give_lead_to(actor, owner), "You may not give leads to that person."
-    )
-    team_id = data.get("team_id")
-    if (
-        team_id is not None
-        and not permissions.may_file_under_any_team(actor)
-        and team_id not in owner.team_ids
-    ):
-        raise ValidationFailed({"team_id": ["The owner is not in that team."]})
+    """A checked, versioned lead that is not yet stored (``create_leads`` stores it).
+
+    ``data["routed"]`` (a ``RoutedOwner``, set by ``app.assignment``, never read from a
+    request) names an owner chosen by the rules; without it and without an ``owner_id``
+    the registered owner router may choose one."""
+    routed: RoutedOwner | None = data.get("routed")
+    if routed is None and not data.get("owner_id") and _owner_router is not None:
+        routed = _owner_router(actor, org, data)
+    if routed is not None:
+        owner = _active_member(actor.org_id, routed.owner_id, "owner_id")
+        team_id = routed.team_id
+    else:
+        if permissions.must_name_owner(actor) and not data.get("owner_id"):
+            raise ValidationFailed(
+                {"owner_id": ["Customer service hands a lead to a sales person."]}
+            )
+        owner = actor if not data.get("owner_id") else _active_member(
+            actor.org_id, data["owner_id"], "owner_id"
+        )
+        permissions.require(
+            permissions.may_give_lead_to(actor, owner), "You may not give leads to that person."
+        )
+        team_id = data.get("team_id")
+        if (
+            team_id is not None
+            and not permissions.may_file_under_any_team(actor)
+            and team_id not in owner.team_ids
+        ):
+            raise ValidationFailed({"team_id": ["The owner is not in that team."]})
     if team_id is not None and db.session.get(Team, (actor.org_id, team_id)) is None:
         raise ValidationFailed({"team_id": ["No such team."]})
     stage = data.get("stage", "new")
@@ -344,6 +379,7 @@ def new_lead(
         "updated_at": now,
         "quoted_at": created if stage in QUOTED_STAGES else None,
         "field_versions": {},
+        "assigned_by_rule": routed.rule_id if routed is not None else None,
     }
     for field in EDITABLE_FIELDS:
         if field in data and field not in ("source", "priority"):
@@ -379,7 +415,10 @@ def insert_new_leads(leads: list[Lead]) -> None:
     db.session.execute(
         insert(LeadStageChange.__table__),
         [
-            stage_row(lead, None, _opening(lead.stage), lead.created_at, lead.created_by)
+            {
+                **stage_row(lead, None, _opening(lead.stage), lead.created_at, lead.created_by),
+                "assigned_by_rule": lead.assigned_by_rule,
+            }
             for lead in leads
         ],
     )
@@ -403,7 +442,7 @@ def stage_row(
     return {
         "org_id": lead.org_id, "id": uuid.uuid4(), "lead_id": lead.id, "from_stage": from_stage,
         "to_stage": to_stage, "at": at, "actor_id": actor_id, "owner_id": lead.owner_id,
-        "team_id": lead.team_id,
+        "team_id": lead.team_id, "assigned_by_rule": None,
     }  # fmt: skip
 
 
@@ -835,6 +874,10 @@ def _text_search(text: str, org: Organization):
 # --- products ----------------------------------------------------------------------------
 
 
+# What an admin sets on a product (the rest is the server's).
+PRODUCT_FIELDS = ("name", "sku", "list_price", "currency", "spec", "faq", "active")
+
+
 def list_products(actor: User, include_inactive: bool = False) -> list[Product]:
     query = select(Product).order_by(Product.name, Product.id)
     if not include_inactive:
@@ -879,7 +922,7 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
     product = Product(
         org_id=actor.org_id,
         id=product_id,
-        **{k: data[k] for k in ("name", "sku", "list_price", "currency", "active") if k in data},
+        **{k: data[k] for k in PRODUCT_FIELDS if k in data},
     )
     changes.stamp(product)
     db.session.add(product)
@@ -894,7 +937,7 @@ def update_product(actor: User, product_id: uuid.UUID, data: dict[str, Any]) -> 
     product = get_product(actor, product_id)
     data = _clean_sku(data)
     _check_sku_free(data.get("sku"), except_id=product.id)
-    for key in ("name", "sku", "list_price", "currency", "active"):
+    for key in PRODUCT_FIELDS:
         if key in data:
             setattr(product, key, data[key])
     changes.stamp(product)

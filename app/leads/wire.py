@@ -29,7 +29,7 @@ LEAD_KEYS = (
     "source", "product_id", "product_text", "quantity", "estimated_value", "currency",
     "priority", "notes", "owner_id", "team_id", "stage", "lost_reason", "won_value",
     "closed_at", "next_follow_up_at", "last_follow_up_at", "possible_duplicate_of",
-    "external_ref", "created_by", "created_at", "updated_at", "version",
+    "external_ref", "assigned_by_rule", "created_by", "created_at", "updated_at", "version",
 )  # fmt: skip
 FOLLOW_UP_KEYS = (
     "id", "lead_id", "kind", "note", "outcome", "happened_at", "next_follow_up_at",
@@ -65,6 +65,7 @@ def lead_wire(r: Any) -> dict[str, Any]:
         "last_follow_up_at": wire_time(r.last_follow_up_at),
         "possible_duplicate_of": _id(r.possible_duplicate_of),
         "external_ref": r.external_ref,
+        "assigned_by_rule": _id(r.assigned_by_rule),
         "created_by": str(r.created_by),
         "created_at": wire_time(r.created_at),
         "updated_at": wire_time(r.updated_at),
@@ -96,6 +97,8 @@ def product_wire(r: Any) -> dict[str, Any]:
         "sku": r.sku,
         "list_price": _number(r.list_price),
         "currency": r.currency,
+        "spec": r.spec,
+        "faq": r.faq,
         "active": r.active,
         "version": r.version,
     }

@@ -1,5 +1,7 @@
 """Outgoing email over SMTP (the standard library's smtplib), for the few messages the
-server sends itself (invitations).
+server sends itself: invitations (sent at once, the admin waits for the outcome) and the
+consumer's copy of each staff reply (queued in ``outbox`` and sent by the scheduler's
+``sender`` job, with retries).
 
 Mail is optional: with no ``SMTP_HOST`` nothing is sent and callers say so to the person
 who asked (an invitation link is then handed over by hand). Sending never raises: the
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -60,10 +63,29 @@ def _connect() -> smtplib.SMTP:
         raise
 
 
-def send(message: EmailMessage) -> str:
-    """Send ``message``: ``"sent"``, ``"not_configured"`` (no SMTP_HOST) or ``"failed"``."""
+@dataclass(frozen=True)
+class Attempt:
+    """What one try to send a message came to. ``permanent``: the server refused this
+    message for good (a 5xx for its recipient or content), so trying again cannot help;
+    anything else (no connection, a 4xx, a refused sign-in an admin may yet fix) may."""
+
+    outcome: str
+    permanent: bool = False
+    detail: str | None = None
+
+
+def _refused_for_good(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+def attempt(message: EmailMessage) -> Attempt:
+    """Try to send ``message`` once, and say how it went (never raises)."""
     if not mail_configured():
-        return NOT_CONFIGURED
+        return Attempt(NOT_CONFIGURED)
     config = current_app.config
     try:
         with _connect() as smtp:
@@ -72,11 +94,12 @@ def send(message: EmailMessage) -> str:
             smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as error:
         # The error names the server's refusal or the network's; never the message body.
-        log.warning(
-            "mail to the %s server not sent: %s: %s",
-            config["SMTP_HOST"],
-            type(error).__name__,
-            error,
-        )
-        return FAILED
-    return SENT
+        detail = f"{type(error).__name__}: {error}"[:300]
+        log.warning("mail to the %s server not sent: %s", config["SMTP_HOST"], detail)
+        return Attempt(FAILED, permanent=_refused_for_good(error), detail=detail)
+    return Attempt(SENT)
+
+
+def send(message: EmailMessage) -> str:
+    """Send ``message``: ``"sent"``, ``"not_configured"`` (no SMTP_HOST) or ``"failed"``."""
+    return attempt(message).outcome

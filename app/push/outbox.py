@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.extensions import db
+from app.outboxes import update_if_still
 from app.push.models import ITEM_TYPES, URGENCIES, Reminder
 
 # The push message must stay well under the 4 KB a push service accepts (RFC 8291: 3,993
@@ -139,7 +140,7 @@ def enqueue_reminder(*, supersede: bool = True, **fields: Any) -> Reminder | Non
 
 
 def enqueue_reminders(
-    reminders: Iterable[NewReminder], *, supersede: bool = True
+    reminders: Iterable[NewReminder], *, supersede: bool = True, read_back: bool = True
 ) -> list[uuid.UUID]:
     """Put reminders in the outbox, skipping each whose (item, milestone, user) already has
     one, whatever its status; returns the ids of those that went in, in the order given. Not
@@ -150,6 +151,9 @@ def enqueue_reminders(
     pending (never sent) are marked expired ("superseded"): when a device comes back it gets
     "overdue", not "due soon" and then "overdue". The outcome is the same as enqueueing the
     reminders one at a time in the order given.
+
+    ``read_back`` False (with ``supersede`` False): the insert alone, answering nothing — for
+    reminders about a record made in this very transaction, which nothing can precede.
 
     Works inside ``tenant(org_id)`` or ``all_orgs()`` (or with no scope at all): the
     statements are Core on the table, so the tenancy hook does not apply and every value,
@@ -172,6 +176,8 @@ def enqueue_reminders(
     # Which rows went in, read back instead of returned: a row made here is pending and seen
     # by this transaction alone, so the pending reminders of these items that carry one of
     # our new ids are exactly those inserted; the others hit the unique key.
+    if not read_back and not supersede:
+        return []
     pending = _pending_reminders(rows)
     ours = {row["id"] for row in rows}
     inserted = {old.id for group in pending.values() for old in group if old.id in ours}
@@ -229,16 +235,10 @@ def _supersede(new: list[dict[str, Any]], pending: dict[tuple, list[Row]]) -> No
                     "b_id": old.id,
                     "b_error": f"superseded by {row['milestone']}"[:500],
                 }
-    if expired:
-        table = Reminder.__table__
-        # status is checked again: a sender may have claimed one since the SELECT
-        db.session.execute(
-            update(table)
-            .where(
-                table.c.org_id == bindparam("b_org_id"),
-                table.c.id == bindparam("b_id"),
-                table.c.status == "pending",
-            )
-            .values(status="expired", last_error=bindparam("b_error")),
-            list(expired.values()),
-        )
+    # status is checked again: a sender may have claimed one since the SELECT
+    update_if_still(
+        Reminder.__table__,
+        list(expired.values()),
+        "pending",
+        {"status": "expired", "last_error": bindparam("b_error")},
+    )

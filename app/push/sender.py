@@ -41,7 +41,7 @@ import logging
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
@@ -50,8 +50,9 @@ import requests
 import requests.adapters
 from flask import current_app
 from pywebpush import WebPusher, WebPushException
-from sqlalchemy import bindparam, delete, exists, insert, or_, select, tuple_, update
+from sqlalchemy import delete, exists, insert, or_, select, tuple_, update
 
+from app import outboxes
 from app.accounts.models import User
 from app.extensions import db
 from app.push.models import DeliveryAttempt, PushSubscription, Reminder
@@ -66,7 +67,7 @@ GONE = frozenset({404, 410})
 
 
 @dataclass
-class DeliveryStats:
+class DeliveryStats(outboxes.SenderStats):
     claimed: int = 0
     delivered: int = 0
     retried: int = 0
@@ -75,7 +76,6 @@ class DeliveryStats:
     waiting: int = 0  # every subscription turned out gone: pending until a new one
     requests: int = 0
     subscriptions_removed: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -96,6 +96,8 @@ class _Job:
     urgency: str
     topic: str | None
     payload: bytes
+    # The recipient's live subscriptions, oldest first: where the reminder is sent.
+    subs: list[_Sub]
 
 
 def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
@@ -115,9 +117,10 @@ def parse_retry_after(value: str | None, now: datetime) -> datetime | None:
 
 
 def backoff(attempts: int) -> timedelta:
-    base = current_app.config["PUSH_RETRY_BASE_SECONDS"]
-    ceiling = current_app.config["PUSH_RETRY_MAX_SECONDS"]
-    return timedelta(seconds=min(ceiling, base * 2 ** max(0, attempts - 1)))
+    config = current_app.config
+    return outboxes.backoff(
+        attempts, config["PUSH_RETRY_BASE_SECONDS"], config["PUSH_RETRY_MAX_SECONDS"]
+    )
 
 
 def _audience(endpoint: str) -> str:
@@ -129,13 +132,7 @@ def _expire(now: datetime) -> int:
     table = Reminder.__table__
     result = db.session.execute(
         update(table)
-        .where(
-            table.c.expires_at <= now,
-            or_(
-                table.c.status == "pending",
-                (table.c.status == "sending") & (table.c.next_attempt_at <= now),
-            ),
-        )
+        .where(table.c.expires_at <= now, outboxes.waiting(table, now))
         .values(status="expired")
     )
     subs = PushSubscription.__table__
@@ -152,15 +149,16 @@ def _live_subscription(now: datetime):
     )
 
 
-def _claim(now: datetime, batch: int) -> tuple[list[_Job], dict[tuple, list[_Sub]]]:
-    """Take up to ``batch`` due reminders (committed as ``sending``) and their targets."""
-    lease_until = now + timedelta(seconds=current_app.config["PUSH_LEASE_SECONDS"])
+def _claim(now: datetime, batch: int) -> list[_Job]:
+    """Take up to ``batch`` due reminders (committed as ``sending``) with their targets."""
+    lease = timedelta(seconds=current_app.config["PUSH_LEASE_SECONDS"])
     with all_orgs():
-        query = (
-            select(Reminder.org_id, Reminder.id)
-            .where(
-                Reminder.status.in_(("pending", "sending")),
-                Reminder.next_attempt_at <= now,
+        reminders = outboxes.claim_due(
+            Reminder,
+            now,
+            batch,
+            lease,
+            where=(
                 Reminder.expires_at > now,
                 exists().where(_live_subscription(now)),
                 exists().where(
@@ -168,27 +166,12 @@ def _claim(now: datetime, batch: int) -> tuple[list[_Job], dict[tuple, list[_Sub
                     User.id == Reminder.user_id,
                     User.active.is_(True),
                 ),
-            )
-            .order_by(Reminder.next_attempt_at)
-            .limit(batch)
+            ),
+            order_by=(Reminder.next_attempt_at,),
         )
-        if db.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=Reminder)
-        keys = [tuple(row) for row in db.session.execute(query)]
-        if not keys:
+        if not reminders:
             db.session.commit()
-            return [], {}
-        db.session.execute(
-            update(Reminder)
-            .where(tuple_(Reminder.org_id, Reminder.id).in_(keys))
-            .values(status="sending", next_attempt_at=lease_until, attempts=Reminder.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-        reminders = db.session.scalars(
-            select(Reminder)
-            .where(tuple_(Reminder.org_id, Reminder.id).in_(keys))
-            .execution_options(populate_existing=True)
-        ).all()
+            return []
         recipients = sorted({(r.org_id, r.user_id) for r in reminders})
         targets: dict[tuple, list[_Sub]] = {}
         for sub in db.session.scalars(
@@ -203,21 +186,13 @@ def _claim(now: datetime, batch: int) -> tuple[list[_Job], dict[tuple, list[_Sub
                 _Sub(sub.org_id, sub.id, sub.info())
             )
         jobs = [
-            _Job(
-                org_id=r.org_id,
-                id=r.id,
-                user_id=r.user_id,
-                attempts=r.attempts,
-                ttl_seconds=r.ttl_seconds,
-                expires_at=r.expires_at,
-                urgency=r.urgency,
-                topic=r.topic,
-                payload=payload_of(r),
+            outboxes.detached(
+                _Job, r, payload=payload_of(r), subs=targets.get((r.org_id, r.user_id), [])
             )
             for r in reminders
         ]
     db.session.commit()
-    return jobs, targets
+    return jobs
 
 
 def _send_one(
@@ -274,7 +249,6 @@ def _settle(
     http: requests.Session,
     vapid: VapidIdentity,
     jobs: list[_Job],
-    targets: dict[tuple, list[_Sub]],
     now: datetime,
     stats: DeliveryStats,
 ) -> None:
@@ -286,12 +260,7 @@ def _settle(
     answers = _send_all(
         http,
         vapid,
-        [
-            (job, sub)
-            for job in jobs
-            if len(job.payload) < MAX_PAYLOAD_BYTES
-            for sub in targets.get((job.org_id, job.user_id), [])
-        ],
+        [(job, sub) for job in jobs if len(job.payload) < MAX_PAYLOAD_BYTES for sub in job.subs],
         now,
     )
     for job in jobs:
@@ -305,7 +274,7 @@ def _settle(
         if len(job.payload) >= MAX_PAYLOAD_BYTES:
             log.error("push payload of reminder %s is %d bytes; not sent", job.id, len(job.payload))
             outcome["failed"] = f"payload of {len(job.payload)} bytes is too large"
-        subs = targets.get((job.org_id, job.user_id), []) if not outcome["failed"] else []
+        subs = job.subs if not outcome["failed"] else []
         for sub in subs:
             status, retry_after, error = answers[(job.id, sub.id)]
             stats.requests += 1
@@ -341,8 +310,8 @@ def _settle(
             )
             if error:
                 outcome["last_error"] = error
-            if error and status not in GONE and len(stats.errors) < 50:
-                stats.errors.append(f"reminder {job.id}: {error}")
+            if error and status not in GONE:
+                stats.note_error(f"reminder {job.id}: {error}")
         row = {
             "b_org_id": job.org_id,
             "b_id": job.id,
@@ -369,7 +338,6 @@ def _settle(
             stats.waiting += 1
         updates.append(row)
 
-    table = Reminder.__table__
     if gone:
         subs = PushSubscription.__table__
         db.session.execute(delete(subs).where(tuple_(subs.c.org_id, subs.c.id).in_(gone)))
@@ -381,23 +349,7 @@ def _settle(
             .where(tuple_(subs.c.org_id, subs.c.id).in_(sorted(set(succeeded))))
             .values(last_success_at=now)
         )
-    if updates:
-        # Only rows still ours: a lease that lapsed mid-run may have been taken over.
-        db.session.execute(
-            update(table)
-            .where(
-                table.c.org_id == bindparam("b_org_id"),
-                table.c.id == bindparam("b_id"),
-                table.c.status == "sending",
-            )
-            .values(
-                status=bindparam("status"),
-                next_attempt_at=bindparam("next_attempt_at"),
-                delivered_at=bindparam("delivered_at"),
-                last_error=bindparam("last_error"),
-            ),
-            updates,
-        )
+    outboxes.settle(Reminder.__table__, updates)
     if attempts:
         db.session.execute(insert(DeliveryAttempt.__table__), attempts)
     db.session.commit()
@@ -432,26 +384,15 @@ def deliver_due(
     session = http or _new_session(current_app.config["PUSH_CONCURRENCY"])
     try:
         stats.expired = _expire(now)
-        for _ in range(max_batches or current_app.config["PUSH_MAX_BATCHES"]):
-            jobs, targets = _claim(now, batch)
-            if not jobs:
-                break
+        claims = outboxes.due_batches(
+            lambda: _claim(now, batch), batch, max_batches or current_app.config["PUSH_MAX_BATCHES"]
+        )
+        for jobs in claims:
             stats.claimed += len(jobs)
-            _settle(session, vapid, jobs, targets, now, stats)
-            if len(jobs) < batch:
-                break
+            _settle(session, vapid, jobs, now, stats)
     finally:
         db.session.rollback()
         if http is None:
             session.close()
-    log.info(
-        "push: %d claimed, %d delivered, %d retried, %d failed, %d expired, %d requests in %.2fs",
-        stats.claimed,
-        stats.delivered,
-        stats.retried,
-        stats.failed,
-        stats.expired,
-        stats.requests,
-        time.monotonic() - started,
-    )
+    stats.log(log, "push", started)
     return stats

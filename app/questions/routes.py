@@ -17,17 +17,19 @@ from werkzeug.exceptions import HTTPException
 
 from app.accounts.auth import acting_user
 from app.accounts.models import Organization
-from app.errors import ApiError
+from app.errors import ApiError, NotFound
 from app.extensions import db, limiter
 from app.http import wire_response
+from app.leads import service as leads
 from app.questions import canned, schemas, service
 from app.questions.wire import (
     canned_answer_wire,
-    claim_wire,
     conversation_wire,
+    hand_off_wire,
     message_wire,
+    promise_wire,
     public_product_wire,
-    question_wire,
+    questions_wire,
 )
 
 # A question is a few kilobytes of text: the public endpoints refuse larger bodies (413)
@@ -42,6 +44,12 @@ public_bp = Blueprint(
 )
 questions_bp = Blueprint(
     "questions", __name__, url_prefix="/api/v1/questions", description="The service desk's queue"
+)
+lead_conversation_bp = Blueprint(
+    "lead_conversations",
+    __name__,
+    url_prefix="/api/v1/leads",
+    description="The conversation a lead was handed to sales from",
 )
 canned_bp = Blueprint(
     "canned_answers",
@@ -71,13 +79,30 @@ def _configured(name: str):
     return lambda: current_app.config[name]
 
 
+def _named_org() -> Organization | None:
+    """The organisation a public address names by its slug, looked up once per request
+    (the limits, CORS and the view all ask)."""
+    if "named_org" not in g:
+        slug = (request.view_args or {}).get("org_slug")
+        g.named_org = service.find_organization(slug) if slug else None
+    return g.named_org
+
+
+def _org_named(slug: str) -> Organization:
+    org = _named_org()
+    if org is None:
+        raise NotFound("organisation")
+    return org
+
+
 def _public_org_id() -> uuid.UUID | None:
     """The organisation a public request names — by its slug, or by a conversation's
     secret — looked up once per request (the limits and CORS both ask)."""
     if "public_org" not in g:
         args = request.view_args or {}
         if "org_slug" in args:
-            g.public_org = service.org_id_by_slug(args["org_slug"])
+            org = _named_org()
+            g.public_org = org.id if org is not None else None
         elif "token" in args:
             g.public_org = service.org_of_token(args["token"])
         else:
@@ -141,12 +166,6 @@ public_bp.before_request(_small_bodies)
 pages_bp.before_request(_small_bodies)
 
 
-def conversation_url(token: str) -> str:
-    """The consumer's private link (as invitations build theirs)."""
-    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url
-    return f"{base.rstrip('/')}/c/{token}"
-
-
 def _private(response):
     # It carries or shows a conversation's secret: no cache may keep it, no page it links
     # to may learn it from the Referer.
@@ -168,9 +187,16 @@ def ask(data, org_slug: str):
     (`<PUBLIC_BASE_URL>/c/<token>`) is the consumer's private conversation; only a hash of
     the token is kept. Limited per address (QUESTIONS_PER_IP) and per organisation
     (QUESTIONS_PER_ORG): 429 with Retry-After, nothing stored."""
-    asked = service.ask(service.organization_by_slug(org_slug), data)
+    org = _org_named(org_slug)
+    asked = service.ask(org, data)
+    promise = _promise_after_asking(org, asked)  # before the commit expires what it reads
     db.session.commit()
-    body = {"id": str(asked.id), "token": asked.token, "url": conversation_url(asked.token)}
+    body = {
+        "id": str(asked.id),
+        "token": asked.token,
+        "url": service.conversation_link(asked.token),
+        "promise": promise_wire(promise),
+    }
     return _private(wire_response(body, 201))
 
 
@@ -178,7 +204,7 @@ def ask(data, org_slug: str):
 @public_bp.response(200, schemas.PublicProductSchema(many=True))
 def public_products(org_slug: str):
     """The active catalogue, for the question form's product picker."""
-    org = service.organization_by_slug(org_slug)
+    org = _org_named(org_slug)
     return wire_response([public_product_wire(p) for p in service.public_products(org)])
 
 
@@ -186,8 +212,7 @@ def public_products(org_slug: str):
 @public_bp.response(200, schemas.ConversationSchema)
 def get_conversation(token: str):
     """The consumer's conversation (never an internal note); any other token is a 404."""
-    question, messages = service.conversation(token)
-    return _private(wire_response(conversation_wire(question, messages)))
+    return _private(wire_response(_conversation(token)))
 
 
 @public_bp.route("/questions/<token>/messages", methods=["POST"])
@@ -198,25 +223,32 @@ def get_conversation(token: str):
 def consumer_message(data, token: str):
     """The consumer writes again (a resolved question opens again) → the conversation.
     Limited per address and per organisation (CONSUMER_MESSAGES_PER_*)."""
-    question = service.consumer_writes(token, data["message"])
+    service.consumer_writes(token, data["message"])
     db.session.commit()
+    return _private(wire_response(_conversation(token), 201))
+
+
+def _promise_after_asking(org: Organization, asked: service.Asked) -> service.sla.Promise:
+    # A honeypot's answer looks the same: the promise a question asked now gets.
+    if not asked.stored:
+        return service.reply_promise(org)
+    return service.reply_promise(org, asked.question)
+
+
+def _conversation(token: str) -> dict[str, Any]:
     question, messages = service.conversation(token)
-    return _private(wire_response(conversation_wire(question, messages), 201))
+    org = db.session.get(Organization, question.org_id)
+    return conversation_wire(question, messages, service.reply_promise(org, question))
 
 
 # --- the staff queue -----------------------------------------------------------------------
 
 
 def _question(question, messages=None) -> dict[str, Any]:
-    claim = service.live_claims([question]).get(question.id)
-    body = question_wire(question, claim_wire(*_claim_fields(claim)))
+    (body,) = questions_wire([question])
     if messages is not None:
         body["messages"] = [message_wire(m) for m in messages]
     return body
-
-
-def _claim_fields(claim) -> tuple:
-    return (claim.user_id, claim.name, claim.until) if claim else (None, None, None)
 
 
 @questions_bp.route("", methods=["GET"])
@@ -229,10 +261,7 @@ def list_questions(query):
     questions = service.list_questions(
         acting_user(), query.get("status"), query.get("claimed_by"), query.get("q")
     )
-    claims = service.live_claims(questions)
-    return wire_response(
-        [question_wire(q, claim_wire(*_claim_fields(claims.get(q.id)))) for q in questions]
-    )
+    return wire_response(questions_wire(questions))
 
 
 @questions_bp.route("/<uuid:question_id>", methods=["GET"])
@@ -275,6 +304,33 @@ def resolve(question_id: uuid.UUID):
     question = service.resolve(acting_user(), question_id)
     db.session.commit()
     return wire_response(_question(question))
+
+
+@questions_bp.route("/<uuid:question_id>/convert", methods=["POST"])
+@login_required
+@questions_bp.arguments(schemas.ConvertSchema)
+@questions_bp.response(201, schemas.HandOffSchema)
+def convert(data, question_id: uuid.UUID):
+    """Hand the buying interest to sales: a lead (source `customer_service`) with the
+    consumer's contact, product, region, the `quantity` given and the conversation, owned by
+    whom the assignment rules choose (`rule`), its first-response clock running. The lead's
+    conversation stays readable at `GET /leads/<id>/conversation`. 409 `converted` when the
+    question was handed on already (the same `lead_id` again answers the same hand-off);
+    422 `no_owner` when no rule and no default owner applies."""
+    hand_off = service.convert(acting_user(), question_id, data)
+    db.session.commit()
+    return wire_response(hand_off_wire(hand_off), 201)
+
+
+@lead_conversation_bp.route("/<uuid:lead_id>/conversation", methods=["GET"])
+@login_required
+@lead_conversation_bp.response(200, schemas.QuestionDetailSchema)
+def lead_conversation(lead_id: uuid.UUID):
+    """The customer-service conversation a lead was made from, with the consumer's later
+    messages (for whoever may see the lead; 404 for a lead that came from elsewhere)."""
+    actor = acting_user()
+    question, messages = service.conversation_of_lead(actor, leads.get_visible_lead(actor, lead_id))
+    return wire_response(_question(question, messages))
 
 
 # --- canned answers ------------------------------------------------------------------------
@@ -403,7 +459,7 @@ def _form_errors(error: ma.ValidationError) -> dict[str, str]:
 @questions_per_ip
 def question_form(org_slug: str):
     """The question form (works without JavaScript; embeddable by iframe)."""
-    org = service.organization_by_slug(org_slug)
+    org = _org_named(org_slug)
     products = service.public_products(org)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -419,12 +475,22 @@ def question_form(org_slug: str):
                 raise
             errors = {k: " ".join(v) for k, v in (error.fields or {}).items()}
         else:
+            promise = _promise_after_asking(org, asked)
             db.session.commit()
-            url = conversation_url(asked.token)
-            page, status = _page("thanks.html", 201, org=org, url=url)
+            url = service.conversation_link(asked.token)
+            page, status = _page("thanks.html", 201, org=org, url=url, promise=promise)
             return _private(current_app.make_response((page, status)))
     status = 422 if errors else 200
-    return _page("form.html", status, org=org, products=products, values=values, errors=errors)
+    promise = service.reply_promise(org)
+    return _page(
+        "form.html",
+        status,
+        org=org,
+        products=products,
+        values=values,
+        errors=errors,
+        promise=promise,
+    )
 
 
 @pages_bp.route("/c/<token>", methods=["GET", "POST"])
@@ -447,7 +513,8 @@ def conversation_page(token: str):
             return _private(redirect(url_for("question_pages.conversation_page", token=token), 303))
     question, messages = service.conversation(token)
     org = db.session.get(Organization, question.org_id)
-    shown = conversation_wire(question, messages)["messages"]
+    promise = service.reply_promise(org, question)
+    shown = conversation_wire(question, messages, promise)["messages"]
     for wire, message in zip(shown, [m for m in messages if not m.internal], strict=True):
         wire["when"] = _local(org)(message.at)
     page, status = _page(
@@ -455,6 +522,7 @@ def conversation_page(token: str):
         422 if error else 200,
         org=org,
         question_status=question.status,
+        promise=promise,
         messages=shown,
         error=error,
         values={"message": request.form.get("message", "")} if error else {},
@@ -462,4 +530,4 @@ def conversation_page(token: str):
     return _private(current_app.make_response((page, status)))
 
 
-BLUEPRINTS = (public_bp, questions_bp, canned_bp, pages_bp)
+BLUEPRINTS = (public_bp, questions_bp, lead_conversation_bp, canned_bp, pages_bp)

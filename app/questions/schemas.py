@@ -8,6 +8,7 @@ import marshmallow as ma
 
 from app.fields import Email, UtcDateTime
 from app.questions.models import AUTHORS, STATUSES
+from app.sla.schemas import SlaClockSchema
 
 MESSAGE_MAX = 5000
 NAME_MAX = 200
@@ -85,6 +86,16 @@ class QuestionCreatedSchema(ma.Schema):
     id = ma.fields.UUID()
     token = ma.fields.String(metadata={"description": "the conversation's secret, shown once"})
     url = ma.fields.String(metadata={"description": "<PUBLIC_BASE_URL>/c/<token>"})
+    promise = ma.fields.Nested(lambda: PromiseSchema())
+
+
+class PromiseSchema(ma.Schema):
+    """When the consumer may expect a reply, from the service calendar and the first-reply
+    target: `promised` (by `due_at`), `late` (it was due and has not come), `none`."""
+
+    state = ma.fields.String(metadata={"enum": ["promised", "late", "none"]})
+    due_at = UtcDateTime(allow_none=True)
+    text = ma.fields.String(metadata={"description": 'e.g. "We reply by 21:40 tonight."'})
 
 
 class ConsumerMessageSchema(ma.Schema):
@@ -103,6 +114,7 @@ class ConversationSchema(ma.Schema):
 
     id = ma.fields.UUID()
     status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    promise = ma.fields.Nested(PromiseSchema)
     messages = ma.fields.List(ma.fields.Nested(PublicMessageSchema))
 
 
@@ -114,9 +126,12 @@ class PublicProductSchema(ma.Schema):
 
 
 class MessageSchema(ma.Schema):
-    """A message as staff see it (``wire.message_wire``)."""
+    """A message as staff see it (``wire.message_wire``; the ``reply`` entity)."""
 
     id = ma.fields.UUID()
+    version = ma.fields.Integer()
+    question_id = ma.fields.UUID()
+    position = ma.fields.Integer(metadata={"description": "1, 2, 3… in the conversation"})
     author = ma.fields.String(metadata={"enum": list(AUTHORS)})
     author_id = ma.fields.UUID(allow_none=True)
     name = ma.fields.String()
@@ -135,6 +150,7 @@ class QuestionSchema(ma.Schema):
     """A question as staff see it (``wire.question_wire``)."""
 
     id = ma.fields.UUID()
+    version = ma.fields.Integer()
     status = ma.fields.String(metadata={"enum": list(STATUSES)})
     name = ma.fields.String()
     email = ma.fields.String(allow_none=True)
@@ -151,6 +167,11 @@ class QuestionSchema(ma.Schema):
     last_consumer_message_at = UtcDateTime(allow_none=True)
     first_replied_at = UtcDateTime(allow_none=True)
     resolved_at = UtcDateTime(allow_none=True)
+    sla = ma.fields.Nested(
+        SlaClockSchema, allow_none=True, metadata={"description": "the first-reply clock"}
+    )
+    lead_id = ma.fields.UUID(allow_none=True, metadata={"description": "handed to sales as"})
+    lead_owner_name = ma.fields.String(allow_none=True)
 
 
 class QuestionDetailSchema(QuestionSchema):
@@ -165,6 +186,27 @@ class QuestionQuerySchema(ma.Schema):
     q = ma.fields.String(
         validate=ma.validate.Length(min=1, max=200),
         metadata={"description": "in name, email, phone or any message, any case"},
+    )
+
+
+class ConvertSchema(ma.Schema):
+    """Hand a question to sales (``POST /questions/<id>/convert``)."""
+
+    lead_id = ma.fields.UUID(
+        metadata={"description": "the new lead's id (a device's own; again: a resend)"}
+    )
+    quantity = ma.fields.Decimal(
+        places=3, allow_none=True, validate=ma.validate.Range(min=0, max=10**10)
+    )
+    note = _optional(2000, metadata={"description": "for the rep (kept as a note on the question)"})
+
+
+class HandOffSchema(ma.Schema):
+    lead_id = ma.fields.UUID()
+    owner_id = ma.fields.UUID()
+    team_id = ma.fields.UUID(allow_none=True)
+    rule = ma.fields.String(
+        allow_none=True, metadata={"description": "the assignment rule that chose the owner"}
     )
 
 

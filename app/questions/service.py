@@ -12,35 +12,38 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import func, or_, select
+from flask import current_app, has_request_context, request
+from sqlalchemy import case, func, or_, select
 
 from app.accounts import permissions
-from app.accounts.models import Organization, User
-from app.accounts.security import hash_secret
+from app.accounts.models import Organization, User, lead_sources
+from app.accounts.security import hash_secret, seal, unseal
+from app.assignment import service as assignment
+from app.assignment.models import AssignmentRule
+from app.changelog import versions as changes
 from app.database import utcnow
-from app.errors import ApiError, NotFound, ValidationFailed
+from app.errors import AlreadyExists, ApiError, NotFound, ValidationFailed
 from app.extensions import db
-from app.leads.models import Product
+from app.leads.models import Lead, Product
+from app.push.outbox import NewReminder, enqueue_reminders
+from app.questions import notify, sla
 from app.questions.models import Question, QuestionMessage
-from app.tenancy import all_orgs, tenant
+from app.sla.quiet_hours import send_time
+from app.tenancy import all_orgs, current_org_id, tenant
 
 LIST_LIMIT = 500
+# What the consumer's link is sealed for (``security.seal``): only these links.
+LINK_PURPOSE = "question-link"
+# A "new question" push is news for this long; after that the queue shows it anyway.
+NEW_QUESTION_PUSH_TTL = timedelta(minutes=30)
 
 
 # --- the public side -----------------------------------------------------------------------
 
 
-def organization_by_slug(slug: str) -> Organization:
-    org = db.session.scalar(select(Organization).where(Organization.slug == slug.lower()))
-    if org is None:
-        raise NotFound("organisation")
-    return org
-
-
-def org_id_by_slug(slug: str) -> uuid.UUID | None:
-    """The organisation a public address names (the per-organisation limit's key)."""
-    return db.session.scalar(select(Organization.id).where(Organization.slug == slug.lower()))
+def find_organization(slug: str) -> Organization | None:
+    """The organisation a public address names (``/q/<slug>``), if any."""
+    return db.session.scalar(select(Organization).where(Organization.slug == slug.lower()))
 
 
 def public_origins(org_id: uuid.UUID) -> list[str]:
@@ -79,11 +82,16 @@ def _offered(org: Organization, product_id: uuid.UUID) -> bool:
 
 @dataclass(frozen=True)
 class Asked:
-    """A question taken in: its id and the conversation's secret (shown once)."""
+    """A question taken in: its id and the conversation's secret (shown once); the stored
+    question (None for a honeypot's)."""
 
     id: uuid.UUID
     token: str
-    stored: bool
+    question: Question | None
+
+    @property
+    def stored(self) -> bool:
+        return self.question is not None
 
 
 def ask(org: Organization, data: dict[str, Any]) -> Asked:
@@ -91,7 +99,7 @@ def ask(org: Organization, data: dict[str, Any]) -> Asked:
     (``website``) gets an answer that looks the same, and nothing is stored."""
     token = secrets.token_urlsafe(32)  # 256 random bits
     if data.get("website"):
-        return Asked(uuid.uuid4(), token, stored=False)
+        return Asked(uuid.uuid4(), token, None)
     with scope_of(org.id):
         product_id = data.get("product_id")
         if product_id is not None and not _offered(org, product_id):
@@ -108,15 +116,89 @@ def ask(org: Organization, data: dict[str, Any]) -> Asked:
             region=data.get("region"),
             status="new",
             token_hash=hash_secret(token),
+            token_sealed=seal(token, LINK_PURPOSE),
             message_count=0,
             created_at=now,
             updated_at=now,
             last_consumer_message_at=now,
         )
+        # Intake is the desk's busiest write: everything that only reads comes first (the
+        # clock's policy and hours, who is on shift), and the organisation's change counter
+        # — which every writer of the organisation waits for — is taken last, just before
+        # the rows are written, for the question and its first message at once.
+        sla.question_asked(question, now)
+        _tell_the_desk(org, question, now)
+        top = changes.next_versions(org.id, 2)
+        question.version = top
         db.session.add(question)
-        _add_message(question, "consumer", None, question.name, data["message"], False, now)
+        message = _add_message(
+            question, "consumer", None, question.name, data["message"], False, now, stamp=False
+        )
+        message.version = top - 1
         db.session.flush()
-    return Asked(question.id, token, stored=True)
+        if org.route_questions_to_sales:
+            _straight_to_sales(question, org)
+    return Asked(question.id, token, question)
+
+
+def _straight_to_sales(question: Question, org: Organization) -> None:
+    """The organisation sends every question to sales as it arrives: a lead routed by the
+    rules. When that cannot be done (no rule and no default owner, a contact the leads
+    refuse) the question simply waits for the desk, which may hand it on itself."""
+    try:
+        with db.session.begin_nested():
+            _hand_to_sales(question, org, None, None, None, "")
+    except ApiError:
+        return
+
+
+def _tell_the_desk(org: Organization, question: Question, now: datetime) -> None:
+    """A push to each customer-service person on shift now: a new question is waiting.
+    Those off shift see it in the queue when they start (and its deadline warns them)."""
+    reminders = [
+        NewReminder(
+            org_id=org.id,
+            user_id=person.id,
+            kind="new_question",
+            item_type="question",
+            item_id=question.id,
+            milestone=f"asked:{int(question.created_at.timestamp())}",
+            title=f"New question: {question.name}"[:120],
+            body=f"Reply {sla.promise_of(question, org, now).text.removeprefix('We reply ')}",
+            url=f"/questions/{question.id}",
+            not_before=now,
+            ttl_seconds=int(NEW_QUESTION_PUSH_TTL.total_seconds()),
+        )
+        for person in permissions.desk_staff()
+        if send_time(person, org, now) == now
+    ]
+    # About a question made in this transaction: no older reminder to supersede or to find.
+    enqueue_reminders(reminders, supersede=False, read_back=False)
+
+
+def reply_promise(org: Organization, question: Question | None = None) -> sla.Promise:
+    """What the consumer is told of the reply: for a question asked now (the form), or for
+    theirs (``sla.promise_of``)."""
+    with scope_of(org.id):
+        if question is None:
+            return sla.promise_for_new(org, utcnow())
+        return sla.promise_of(question, org, utcnow())
+
+
+def conversation_link(token: str) -> str:
+    """The consumer's private link: ``<PUBLIC_BASE_URL>/c/<token>`` (else this server's
+    address, as the request reached it)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if not base and has_request_context():
+        base = request.host_url
+    return f"{(base or '').rstrip('/')}/c/{token}"
+
+
+def conversation_url(question: Question) -> str | None:
+    """The consumer's link again (mailed with each reply), or None when the secret cannot
+    be read back (sealed under another SECRET_KEY, or from before links were kept)."""
+    token = unseal(question.token_sealed, LINK_PURPOSE) if question.token_sealed else None
+    return conversation_link(token) if token else None
 
 
 def question_by_token(token: str, *, for_update: bool = False) -> Question:
@@ -146,7 +228,8 @@ def conversation(token: str) -> tuple[Question, list[QuestionMessage]]:
 
 
 def consumer_writes(token: str, body: str) -> Question:
-    """The consumer answers back; a resolved question opens again."""
+    """The consumer answers back; a resolved question opens again, and a reply is owed
+    again (the first-reply clock runs) unless one is owed already."""
     question = question_by_token(token, for_update=True)
     with scope_of(question.org_id):
         now = utcnow()
@@ -155,6 +238,8 @@ def consumer_writes(token: str, body: str) -> Question:
         if question.status == "resolved":
             question.status = "open" if question.first_replied_at else "new"
             question.resolved_at = None
+        changes.stamp(question)
+        sla.consumer_wrote(question, now)
         db.session.flush()
     return question
 
@@ -169,7 +254,8 @@ class Claim:
     until: datetime
 
 
-def _claim_span() -> timedelta:
+def claim_span() -> timedelta:
+    """How long a claim holds after its holder's claim or last reply."""
     return timedelta(minutes=current_app.config["QUESTION_CLAIM_MINUTES"])
 
 
@@ -178,7 +264,7 @@ def _holder(question: Question, now: datetime) -> uuid.UUID | None:
     reply, so nothing sits behind an absent colleague."""
     if question.claimed_by is None or question.claimed_at is None:
         return None
-    return question.claimed_by if now < question.claimed_at + _claim_span() else None
+    return question.claimed_by if now < question.claimed_at + claim_span() else None
 
 
 def live_claims(questions: list[Question]) -> dict[uuid.UUID, Claim]:
@@ -193,7 +279,7 @@ def live_claims(questions: list[Question]) -> dict[uuid.UUID, Claim]:
         ).all()
     )
     return {
-        q.id: Claim(q.claimed_by, names.get(q.claimed_by, ""), q.claimed_at + _claim_span())
+        q.id: Claim(q.claimed_by, names.get(q.claimed_by, ""), q.claimed_at + claim_span())
         for q in held.values()
     }
 
@@ -213,6 +299,9 @@ def _may_work(actor: User) -> None:
 def _load(question_id: uuid.UUID, *, for_update: bool = False) -> Question:
     query = select(Question).where(Question.id == question_id)
     if for_update:
+        # The organisation's change counter first, then the row: the order every writer
+        # keeps (``changes.lock_counter``), so the SLA check and a reply never deadlock.
+        changes.lock_counter(current_org_id())
         # Claims and replies read the claim and then write it: the row lock makes two
         # colleagues at the same moment take turns, so exactly one claim wins.
         query = query.with_for_update().execution_options(populate_existing=True)
@@ -228,14 +317,21 @@ def list_questions(
     claimed_by: uuid.UUID | None = None,
     q: str | None = None,
 ) -> list[Question]:
-    """The queue, newest first (at most LIST_LIMIT)."""
+    """The queue (at most LIST_LIMIT): questions owed a reply first, the earliest deadline
+    first; then the rest, newest first."""
     _may_read(actor)
-    query = select(Question).order_by(Question.created_at.desc(), Question.id.desc())
+    owed = Question.sla_state.in_(("ok", "warning", "breached"))
+    query = select(Question).order_by(
+        case((owed, 0), else_=1),
+        case((owed, Question.sla_due_at)),
+        Question.created_at.desc(),
+        Question.id.desc(),
+    )
     if status is not None:
         query = query.where(Question.status == status)
     if claimed_by is not None:
         query = query.where(
-            Question.claimed_by == claimed_by, Question.claimed_at > utcnow() - _claim_span()
+            Question.claimed_by == claimed_by, Question.claimed_at > utcnow() - claim_span()
         )
     if q:
         needle = q.strip().lower()
@@ -296,30 +392,54 @@ def claim(actor: User, question_id: uuid.UUID) -> Question:
     conflict = _claimed_by_other(question, actor, now)
     if conflict is not None:
         raise conflict
-    question.claimed_by, question.claimed_at = actor.id, now
-    question.updated_at = now
+    _take(question, actor, now)
+    changes.stamp(question)
     db.session.flush()
     return question
 
 
+def _take(question: Question, actor: User, now: datetime) -> None:
+    """The actor holds the question from now; their team's leads hear of an escalation."""
+    question.claimed_by, question.claimed_at = actor.id, now
+    question.team_id = actor.team_ids[0] if actor.team_ids else None
+    question.updated_at = now
+
+
 def reply(
-    actor: User, question_id: uuid.UUID, body: str, internal: bool = False
+    actor: User,
+    question_id: uuid.UUID,
+    body: str,
+    internal: bool = False,
+    message_id: uuid.UUID | None = None,
 ) -> QuestionMessage:
-    """Answer the consumer (which claims the question, or renews one's claim, and moves a
-    new question to open), or add a note only staff see (which anyone may, claimed or not)."""
+    """Answer the consumer (which claims the question, or renews one's claim, moves a new
+    question to open and meets its first-reply clock), or add a note only staff see (which
+    anyone may, claimed or not). ``message_id``: a device's own id for the message; the
+    same id again is the same message (a resend), not a second one."""
     _may_work(actor)
     question = _load(question_id, for_update=True)
+    if message_id is not None:
+        known = db.session.get(QuestionMessage, (question.org_id, message_id))
+        if known is not None:
+            if known.question_id != question.id or known.author_id != actor.id:
+                raise AlreadyExists("message")
+            return known
     now = utcnow()
     if not internal:
         conflict = _claimed_by_other(question, actor, now)
         if conflict is not None:
             raise conflict
-        question.claimed_by, question.claimed_at = actor.id, now
+        _take(question, actor, now)
         if question.status == "new":
             question.status = "open"
         if question.first_replied_at is None:
             question.first_replied_at = now
-    message = _add_message(question, "staff", actor.id, actor.name, body, internal, now)
+        sla.staff_replied(question, now)
+    message = _add_message(
+        question, "staff", actor.id, actor.name, body, internal, now, message_id
+    )
+    changes.stamp(question)
+    notify.queue_reply_mail(question, message, conversation_url(question))
     db.session.flush()
     return message
 
@@ -337,8 +457,128 @@ def resolve(actor: User, question_id: uuid.UUID) -> Question:
     question.status, question.resolved_at = "resolved", now
     question.claimed_by = question.claimed_at = None
     question.updated_at = now
+    sla.resolved(question, now)
+    changes.stamp(question)
     db.session.flush()
     return question
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """A question handed to sales: the lead made of it, whose it is, and the rule that
+    chose them (None: the organisation's default owner)."""
+
+    lead_id: uuid.UUID
+    owner_id: uuid.UUID
+    team_id: uuid.UUID | None
+    rule: str | None
+
+
+# The lead's source when the organisation keeps it in its list (else its default source).
+HAND_OFF_SOURCE = "customer_service"
+
+
+def convert(actor: User, question_id: uuid.UUID, data: dict[str, Any]) -> HandOff:
+    """Hand the buying interest to sales: a lead with the consumer's contact, product,
+    quantity and region and the conversation so far, owned by whom the assignment rules
+    choose, its first-response clock running from now. The question keeps the lead
+    (``lead_id``) and the lead's conversation is the question's (``conversation_of_lead``).
+    ``data``: ``lead_id`` (a device's own id for the lead: the same id again is the same
+    hand-off), ``quantity``, ``note``. A question is handed on once: 409 ``converted``."""
+    _may_work(actor)
+    question = _load(question_id, for_update=True)
+    if question.lead_id is not None:
+        if data.get("lead_id") in (None, question.lead_id):
+            return _hand_off_of(question)
+        raise ApiError(
+            409,
+            "converted",
+            "This question was handed to sales already.",
+            {"id": ["converted"]},
+            lead_id=str(question.lead_id),
+        )
+    org = db.session.get(Organization, question.org_id)
+    note = (data.get("note") or "").strip()
+    return _hand_to_sales(question, org, actor, data.get("lead_id"), data.get("quantity"), note)
+
+
+def _hand_to_sales(
+    question: Question,
+    org: Organization,
+    actor: User | None,
+    lead_id: uuid.UUID | None,
+    quantity: Any,
+    note: str,
+) -> HandOff:
+    """The lead made of a question, routed by the assignment rules; ``actor`` None: the
+    organisation sends every question straight to sales, nobody handed it on."""
+    lead_data = {
+        "id": lead_id or uuid.uuid4(),
+        "contact_name": question.name,
+        "email": question.email,
+        "phone": question.phone,
+        "product_id": question.product_id,
+        "product_text": question.product_text,
+        "region": question.region,
+        "quantity": quantity,
+        "notes": _hand_off_notes(question, actor, note),
+    }
+    if HAND_OFF_SOURCE in lead_sources(org):
+        lead_data["source"] = HAND_OFF_SOURCE
+    lead, decision = assignment.create_routed_lead(
+        actor, {k: v for k, v in lead_data.items() if v is not None}, org
+    )
+    question.lead_id = lead.id
+    question.updated_at = utcnow()
+    if note and actor is not None:
+        _add_message(question, "staff", actor.id, actor.name, note, True, question.updated_at)
+    changes.stamp(question)
+    db.session.flush()
+    return HandOff(lead.id, decision.owner_id, decision.team_id, decision.rule_name)
+
+
+def _hand_off_of(question: Question) -> HandOff:
+    lead = db.session.execute(
+        select(Lead.id, Lead.owner_id, Lead.team_id, Lead.assigned_by_rule).where(
+            Lead.id == question.lead_id
+        )
+    ).one()
+    rule = None
+    if lead.assigned_by_rule is not None:
+        rule = db.session.scalar(
+            select(AssignmentRule.name).where(AssignmentRule.id == lead.assigned_by_rule)
+        )
+    return HandOff(lead.id, lead.owner_id, lead.team_id, rule)
+
+
+# The conversation a lead carries in its notes: enough for the rep, within the notes' size.
+HAND_OFF_NOTES_MAX = 4000
+
+
+def _hand_off_notes(question: Question, actor: User | None, note: str) -> str:
+    """What the rep reads in the lead's notes: who handed it on, their note, and the
+    conversation so far (a consumer's later messages are read on the lead's conversation)."""
+    if actor is None:
+        lines = ["From a consumer's question on the website, sent straight to sales."]
+    else:
+        lines = [f"From a customer-service question, handed on by {actor.name}."]
+    if note:
+        lines.append(f"Note: {note}")
+    lines.append("")
+    for message in messages_of(question):
+        if not message.internal:
+            lines.append(f"{message.name}: {message.body}")
+    text = "\n".join(lines)
+    return text if len(text) <= HAND_OFF_NOTES_MAX else text[: HAND_OFF_NOTES_MAX - 1] + "…"
+
+
+def conversation_of_lead(actor: User, lead: Lead) -> tuple[Question, list[QuestionMessage]]:
+    """The conversation a lead was made from (its consumer's later messages included), for
+    whoever may see the lead; 404 when the lead came from elsewhere."""
+    question = db.session.scalar(select(Question).where(Question.lead_id == lead.id))
+    if question is None:
+        raise NotFound("conversation")
+    return question, messages_of(question)
 
 
 def _add_message(
@@ -349,12 +589,14 @@ def _add_message(
     body: str,
     internal: bool,
     at: datetime,
+    message_id: uuid.UUID | None = None,
+    stamp: bool = True,
 ) -> QuestionMessage:
     question.message_count = (question.message_count or 0) + 1
     question.updated_at = at
     message = QuestionMessage(
         org_id=question.org_id,
-        id=uuid.uuid4(),
+        id=message_id or uuid.uuid4(),
         question_id=question.id,
         position=question.message_count,
         author=author,
@@ -364,5 +606,7 @@ def _add_message(
         internal=internal,
         at=at,
     )
+    if stamp:
+        changes.stamp(message)
     db.session.add(message)
     return message

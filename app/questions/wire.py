@@ -7,7 +7,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.database import utcnow
+from app.extensions import db
 from app.fields import wire_time
+from app.leads.models import Lead
+from app.questions.service import claim_span
+from app.sla import clock
 
 
 def claim_wire(holder_id: Any, holder_name: str | None, until: datetime | None) -> Any:
@@ -16,10 +24,15 @@ def claim_wire(holder_id: Any, holder_name: str | None, until: datetime | None) 
     return {"user_id": str(holder_id), "name": holder_name, "until": wire_time(until)}
 
 
-def question_wire(q: Any, claim: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A question as staff see it; ``claim`` is its live claim (``claim_wire``), if any."""
+def question_wire(
+    q: Any, claim: dict[str, Any] | None = None, lead_owner_name: str | None = None
+) -> dict[str, Any]:
+    """A question as staff see it; ``claim`` is its live claim (``claim_wire``), if any;
+    ``sla`` its first-reply clock; ``lead_id`` the lead it was handed to sales as, whose
+    owner is ``lead_owner_name``."""
     return {
         "id": str(q.id),
+        "version": q.version,
         "status": q.status,
         "name": q.name,
         "email": q.email,
@@ -34,13 +47,50 @@ def question_wire(q: Any, claim: dict[str, Any] | None = None) -> dict[str, Any]
         "last_consumer_message_at": wire_time(q.last_consumer_message_at),
         "first_replied_at": wire_time(q.first_replied_at),
         "resolved_at": wire_time(q.resolved_at),
+        "sla": clock.wire(q),
+        "lead_id": str(q.lead_id) if q.lead_id else None,
+        "lead_owner_name": lead_owner_name,
     }
 
 
+def questions_wire(rows: list[Any]) -> list[dict[str, Any]]:
+    """Questions as staff see them (REST and the ``question`` feed alike): each with its
+    live claim — a claim lapses ``QUESTION_CLAIM_MINUTES`` after its holder's claim or last
+    reply, and travels with that end (``until``) so devices let it lapse too — and the name
+    of the rep its lead went to; the names read in two queries for the lot."""
+    span = claim_span()
+    now = utcnow()
+    lead_ids = {r.lead_id for r in rows if r.lead_id}
+    owners = (
+        dict(db.session.execute(select(Lead.id, Lead.owner_id).where(Lead.id.in_(lead_ids))).all())
+        if lead_ids
+        else {}
+    )
+    held = {r.id: r.claimed_at + span for r in rows if r.claimed_by and r.claimed_at}
+    held = {qid: until for qid, until in held.items() if now < until}
+    people = {r.claimed_by for r in rows if r.id in held} | set(owners.values())
+    names = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(people))).all())
+        if people
+        else {}
+    )
+    out = []
+    for r in rows:
+        claim = None
+        if r.id in held:
+            claim = claim_wire(r.claimed_by, names.get(r.claimed_by), held[r.id])
+        owner = owners.get(r.lead_id)
+        out.append(question_wire(r, claim, names.get(owner) if owner else None))
+    return out
+
+
 def message_wire(m: Any) -> dict[str, Any]:
-    """A message as staff see it, internal notes included."""
+    """A message as staff see it, internal notes included (the ``reply`` entity)."""
     return {
         "id": str(m.id),
+        "version": m.version,
+        "question_id": str(m.question_id),
+        "position": m.position,
         "author": m.author,
         "author_id": str(m.author_id) if m.author_id else None,
         "name": m.name,
@@ -50,11 +100,17 @@ def message_wire(m: Any) -> dict[str, Any]:
     }
 
 
-def conversation_wire(q: Any, messages: Iterable[Any]) -> dict[str, Any]:
-    """The consumer's view: the question's status and the messages meant for them."""
+def promise_wire(promise: Any) -> dict[str, Any]:
+    return {"state": promise.state, "due_at": wire_time(promise.due_at), "text": promise.text}
+
+
+def conversation_wire(q: Any, messages: Iterable[Any], promise: Any) -> dict[str, Any]:
+    """The consumer's view: the question's status, the reply promised (``sla.Promise``) and
+    the messages meant for them."""
     return {
         "id": str(q.id),
         "status": q.status,
+        "promise": promise_wire(promise),
         "messages": [
             {"author": m.author, "name": m.name, "body": m.body, "at": wire_time(m.at)}
             for m in messages
@@ -70,6 +126,16 @@ def public_product_wire(r: Any) -> dict[str, Any]:
         "name": r.name,
         "list_price": float(r.list_price) if r.list_price is not None else None,
         "currency": r.currency,
+    }
+
+
+def hand_off_wire(h: Any) -> dict[str, Any]:
+    """A question handed to sales (``service.HandOff``)."""
+    return {
+        "lead_id": str(h.lead_id),
+        "owner_id": str(h.owner_id),
+        "team_id": str(h.team_id) if h.team_id else None,
+        "rule": h.rule,
     }
 
 

@@ -32,6 +32,8 @@ def default_jobs(app: Flask) -> list[Job]:
     """The jobs of the product, with their intervals from the config."""
     from app.changelog.maintenance import purge_tombstones
     from app.changelog.stored import refresh_stored_changes
+    from app.mail.outbox import DEFAULTS as MAIL_DEFAULTS
+    from app.mail.sender import deliver_due as deliver_mail
     from app.push.sender import deliver_due
     from app.sla.check import run_sla_check
 
@@ -39,6 +41,14 @@ def default_jobs(app: Flask) -> list[Job]:
         Job("sla_check", run_sla_check, timedelta(seconds=app.config["SLA_CHECK_SECONDS"])),
         Job(
             "deliver_reminders", deliver_due, timedelta(seconds=app.config["REMINDER_SEND_SECONDS"])
+        ),
+        # Consumer email (replies to questions): queued by requests, sent and retried here.
+        Job(
+            "deliver_mail",
+            deliver_mail,
+            timedelta(
+                seconds=app.config.get("MAIL_SEND_SECONDS", MAIL_DEFAULTS["MAIL_SEND_SECONDS"])
+            ),
         ),
         Job("purge_tombstones", lambda now: purge_tombstones(), timedelta(days=1)),
         Job("refresh_stored_changes", lambda now: refresh_stored_changes(), timedelta(hours=1)),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.accounts import permissions
 from app.accounts.models import Organization, Team, User
-from app.business_time import DEFAULT_SALES_HOURS, BusinessCalendar
+from app.business_time import DEFAULT_EVENING_SHIFT, DEFAULT_SALES_HOURS, BusinessCalendar
 from app.changelog import versions as changes
 from app.errors import ApiError, NotFound, ValidationFailed
 from app.extensions import db
@@ -35,7 +35,8 @@ def calendar_for(
     org: Organization, kind: str = "sales", team_id: uuid.UUID | None = None
 ) -> BusinessCalendar:
     """The team's own calendar of this kind, else the organisation's, else the default
-    hours in the organisation's time zone."""
+    hours of the kind (office hours; the evening shift for the service desk) in the
+    organisation's time zone."""
     rows = cache.per_transaction(
         ("calendars", org.id, kind),
         lambda: [
@@ -46,7 +47,8 @@ def calendar_for(
     chosen = next((d for t, d in rows if team_id is not None and t == team_id), None) or next(
         (d for t, d in rows if t is None), None
     )
-    return calendar_of(chosen or {**DEFAULT_SALES_HOURS, "timezone": org.timezone})
+    default = DEFAULT_EVENING_SHIFT if kind == "service" else DEFAULT_SALES_HOURS
+    return calendar_of(chosen or {**default, "timezone": org.timezone})
 
 
 # --- administration (admins and team leads) ----------------------------------------------

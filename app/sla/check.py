@@ -173,10 +173,16 @@ class _Recipients:
         owners = select(User).where(User.id.in_(owner_ids))
         self._owners = {user.id: user for user in db.session.scalars(owners)}
         self._escalation: dict[uuid.UUID | None, list[User]] = {}
+        self._unowned: dict[str, list[User]] = {}
         self._send_at: dict[tuple[uuid.UUID, bool], datetime] = {}
 
     def owner(self, kind: TimedKind, item: Any) -> list[User]:
-        owner = self._owners.get(kind.owner_id(item))
+        owner_id = kind.owner_id(item)
+        if owner_id is None and kind.unowned_audience is not None:
+            if kind.item_type not in self._unowned:
+                self._unowned[kind.item_type] = kind.unowned_audience()
+            return self._unowned[kind.item_type]
+        owner = self._owners.get(owner_id)
         return [owner] if owner is not None and owner.active else []
 
     def escalation(self, team_id: uuid.UUID | None) -> list[User]:

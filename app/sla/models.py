@@ -12,7 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.database import TenantScoped, new_id, utcnow
 from app.extensions import db
 
-METRICS = ("first_response", "follow_up")
+# A lead is first answered, then followed up; a consumer's question waits for a first reply.
+METRICS = ("first_response", "follow_up", "first_reply")
 # How urgent a timed item is; policies may set targets per priority.
 PRIORITIES = ("low", "normal", "high", "urgent")
 ITEM_TYPES = ("lead", "question")

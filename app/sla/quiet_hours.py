@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from app.accounts import permissions
 from app.accounts.models import Organization, User
 from app.business_time import BusinessCalendar
 from app.sla.calendars import calendar_for, calendar_of
 
 
 def user_calendar(user: User, org: Organization) -> BusinessCalendar:
-    """A person's working hours: their own, else their organisation's sales hours."""
+    """A person's working hours: their own, else their team's or organisation's hours of
+    their work (the service shift for customer service, else office hours)."""
     if user.working_hours:
         return calendar_of(user.working_hours)
-    return calendar_for(org, "sales", user.team_ids[0] if user.team_ids else None)
+    kind = "service" if permissions.works_service_shift(user) else "sales"
+    return calendar_for(org, kind, user.team_ids[0] if user.team_ids else None)
 
 
 def send_time(user: User, org: Organization, now: datetime, *, any_hour: bool = False) -> datetime:

@@ -5,10 +5,34 @@ from __future__ import annotations
 import marshmallow as ma
 
 from app.fields import UtcDateTime
-from app.sla.models import CALENDAR_KINDS, ITEM_TYPES, METRICS, PRIORITIES
+from app.sla.models import CALENDAR_KINDS, ITEM_TYPES, METRICS, PRIORITIES, STATES
+from app.sla.timed import timed_kind
 
 
-class SlaPolicySchema(ma.Schema):
+class SlaClockSchema(ma.Schema):
+    """A timed item's running clock (``clock.wire``): a lead's, a question's."""
+
+    metric = ma.fields.String(metadata={"enum": list(METRICS)})
+    state = ma.fields.String(metadata={"enum": list(STATES)})
+    started_at = UtcDateTime(allow_none=True)
+    warn_at = UtcDateTime(allow_none=True)
+    due_at = UtcDateTime(allow_none=True)
+    breached_at = UtcDateTime(allow_none=True)
+    met_at = UtcDateTime(allow_none=True)
+    escalated_at = UtcDateTime(allow_none=True)
+
+
+class _MetricOfItsItem(ma.Schema):
+    @ma.validates_schema
+    def _metric_of_its_item(self, data, **kwargs):
+        """A lead has a first response and follow-ups; a question a first reply."""
+        item_type, metric = data.get("item_type"), data.get("metric")
+        if item_type and metric and metric not in timed_kind(item_type).default_targets:
+            known = ", ".join(timed_kind(item_type).default_targets)
+            raise ma.ValidationError(f"A {item_type} is timed by: {known}.", "metric")
+
+
+class SlaPolicySchema(_MetricOfItsItem):
     id = ma.fields.UUID(dump_only=True)
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=120))
     item_type = ma.fields.String(load_default="lead", validate=ma.validate.OneOf(ITEM_TYPES))
@@ -84,7 +108,7 @@ class SlaPreviewCalendarSchema(ma.Schema):
     )
 
 
-class SlaPreviewSchema(ma.Schema):
+class SlaPreviewSchema(_MetricOfItsItem):
     item_type = ma.fields.String(load_default="lead", validate=ma.validate.OneOf(ITEM_TYPES))
     metric = ma.fields.String(required=True, validate=ma.validate.OneOf(METRICS))
     priority = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(PRIORITIES))

@@ -49,6 +49,9 @@ class TimedKind:
     team_column: str | None  # whose team leads hear of escalations (None: the admins)
     wording: Callable[[Any, str], Wording]  # (item, milestone) -> Wording
     default_targets: dict[str, DefaultTarget]  # metric -> target without a policy
+    # Who hears of warnings and breaches of an item nobody owns yet (a question no one has
+    # claimed: the whole desk); None: nobody but the escalation.
+    unowned_audience: Callable[[], list[Any]] | None = None
 
     def owner_id(self, item: Any):
         return getattr(item, self.owner_column)

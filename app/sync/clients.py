@@ -58,11 +58,18 @@ def claim_client(
     return row
 
 
-def note_pull(row) -> None:
+def note_pull(row, confirmed: int | None = None) -> None:
+    """Note that the device pulled (at most every ``SEEN_EVERY``), and the
+    ``last_mutation_id`` a complete run just confirmed to it (``confirmed``), if it moved."""
     now = utcnow()
+    values: dict = {}
     if row.last_pull_at is None or now - row.last_pull_at > SEEN_EVERY:
+        values["last_pull_at"] = now
+    if confirmed is not None and confirmed != row.confirmed_mutation_id:
+        values["confirmed_mutation_id"] = confirmed
+    if values:
         db.session.execute(
-            update(CLIENTS).where(CLIENTS.c.client_id == row.client_id).values(last_pull_at=now)
+            update(CLIENTS).where(CLIENTS.c.client_id == row.client_id).values(**values)
         )
 
 

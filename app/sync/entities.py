@@ -11,6 +11,7 @@ from __future__ import annotations
 from app.accounts.sync import ORG, USER
 from app.changelog import registry
 from app.leads.sync import FOLLOW_UP, LEAD, PRODUCT
+from app.questions.sync import CANNED_ANSWER, QUESTION, REPLY
 from app.sla.sync import CALENDAR, SLA_POLICY
 
 registry.register(
@@ -21,4 +22,7 @@ registry.register(
     CALENDAR,
     LEAD,
     FOLLOW_UP,
+    QUESTION,
+    REPLY,
+    CANNED_ANSWER,
 )

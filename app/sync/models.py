@@ -27,6 +27,10 @@ class SyncClient(TenantScoped, db.Model):
     client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     user_id: Mapped[uuid.UUID] = mapped_column()
     last_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The last_mutation_id the device was last told by a complete pull: a fresh snapshot (a
+    # reset) repeats it on its pages until its last, never going back below what the device
+    # has already dropped from its outbox.
+    confirmed_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_push_at: Mapped[datetime | None] = mapped_column()
     last_pull_at: Mapped[datetime | None] = mapped_column()

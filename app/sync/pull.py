@@ -303,7 +303,7 @@ def pull(
         db.session.commit()
     # Outside the snapshot: a repeatable-read transaction must not update a row that a
     # concurrent push of the same device may be updating.
-    clients.note_pull(client)
+    clients.note_pull(client, None if result.has_more else result.last_mutation_id)
     db.session.commit()
     return result
 
@@ -320,8 +320,15 @@ def _pull_in_snapshot(viewer: Viewer, client_id: uuid.UUID, token: str | None, l
         cursor = None  # older than the kept tombstones: start afresh
     reset = token is not None and cursor is None
     if cursor is None:
+        # A fresh snapshot (first use, or a reset) repeats what the device was last told
+        # until its last page: the device never hears its last_mutation_id go back.
         cursor = Cursor(
-            viewer.org_id.hex, viewer.user_id.hex, viewer.scope_fingerprint, 0, "s", high=counter
+            viewer.org_id.hex,
+            viewer.user_id.hex,
+            viewer.scope_fingerprint,
+            client.confirmed_mutation_id,
+            "s",
+            high=counter,
         )
 
     if cursor.mode == "s":

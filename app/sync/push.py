@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from app.accounts.models import Organization, User
 from app.changelog import registry
 from app.changelog.registry import Mutation, Outcome
 from app.changelog.versions import counter_held, writing_device
-from app.errors import AlreadyExists, ApiError
+from app.errors import AlreadyExists, ApiError, data_error, integrity_error
 from app.extensions import db
+from app.http import bad_text, text_checked_per_item
 from app.sync import clients
 from app.sync import entities as _registered  # noqa: F401  (fills the registry)
 
@@ -31,6 +32,11 @@ log = logging.getLogger(__name__)
 
 MAX_MUTATIONS = 500
 MAX_BATCH_BYTES = 1024 * 1024
+
+# A mutation whose args hold text no database can store (a NUL, half a surrogate pair: a
+# phone's JavaScript can make one by cutting an emoji in two) is refused alone, like any
+# other bad content (_load_args), instead of the request gate refusing the whole batch.
+text_checked_per_item("sync.push", "mutations", None, "args")
 
 
 @dataclass
@@ -77,6 +83,8 @@ def _spec(mutation: dict[str, Any]) -> Mutation:
 
 
 def _load_args(spec: Mutation, mutation: dict[str, Any]) -> dict[str, Any]:
+    if problems := bad_text(mutation["args"]):
+        raise ApiError(422, "validation_error", "Some args are not valid.", problems)
     try:
         return spec.schema.load(mutation["args"])
     except ma.ValidationError as error:
@@ -179,11 +187,19 @@ def _apply_one_in_savepoint(actor: User, mutation: dict[str, Any]) -> dict[str, 
     except OperationalError:
         raise  # the database went away: nothing of this batch is committed; the device retries
     except (IntegrityError, DBAPIError) as error:
+        # Refused by the database (a race past the service's own checks, a value it cannot
+        # hold): answered as the REST routes answer it, for this mutation alone.
         savepoint.rollback()
-        log.warning("mutation %s refused by the database: %s", mutation["name"], error.orig)
-        outcome = ApiError(
-            422, "invalid_reference", "The data refers to something that does not exist."
-        )
+        if isinstance(error, IntegrityError):
+            outcome = integrity_error(error, db.metadata)
+        elif isinstance(error, DataError):
+            outcome = data_error()
+        else:
+            outcome = ApiError(
+                422, "invalid_reference", "The data refers to something that does not exist."
+            )
+        # The code, not error.orig: its detail repeats the values.
+        log.warning("mutation %s refused by the database: %s", mutation["name"], outcome.code)
     except Exception:  # a bug must not block the device's outbox forever
         savepoint.rollback()
         log.exception("mutation %s failed", mutation["name"])

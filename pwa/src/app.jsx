@@ -8,7 +8,7 @@ import { Capture } from './screens/Capture.jsx';
 import { LeadDetail } from './screens/LeadDetail.jsx';
 import { Search } from './screens/Search.jsx';
 import { Team } from './screens/Team.jsx';
-import { Questions } from './screens/Questions.jsx';
+import { QuestionDetail, Questions } from './screens/Questions.jsx';
 import { Settings } from './screens/Settings.jsx';
 import { Problems } from './screens/Problems.jsx';
 import { Invite } from './screens/Invite.jsx';
@@ -24,11 +24,14 @@ const MANAGERS = ['lead', 'admin'];
 const REPORT_ROLES = ['lead', 'admin', 'rep'];
 
 // The screen of one record, by entity (its path is the entity table's `route`).
-const RECORD_SCREENS = { lead: LeadDetail };
+const RECORD_SCREENS = { lead: LeadDetail, question: QuestionDetail };
 
 function route(path, role) {
   const record = matchRoute(path);
   const RecordScreen = record && RECORD_SCREENS[record.entity];
+  if (RecordScreen && record.entity === 'question' && MANAGERS.includes(role)) {
+    return <><TeamAreaNav path={path} /><RecordScreen id={record.id} /></>;
+  }
   if (RecordScreen) return <RecordScreen id={record.id} />;
   if (isReportsPath(path) && REPORT_ROLES.includes(role)) return <ReportsRoute path={path} role={role} />;
   const section = adminSection(path, role);
@@ -40,7 +43,7 @@ function route(path, role) {
     case '/new': return <Capture />;
     case '/search': return <Search />;
     case '/team': return MANAGERS.includes(role) ? <><TeamAreaNav path={path} /><Team /></> : <Team />;
-    case '/questions': return <Questions />;
+    case '/questions': return MANAGERS.includes(role) ? <><TeamAreaNav path={path} /><Questions /></> : <Questions />;
     case '/settings': return <Settings />;
     case '/admin': return <Admin />;
     case '/problems': return <Problems />;
@@ -60,7 +63,9 @@ function Nav({ path, role }) {
   ];
   // The Team tab stays lit on the reports it leads to.
   const current = (href) =>
-    path === href || (isReportsPath(path) && (href === '/reports' || (href === '/team' && MANAGERS.includes(role))));
+    path === href || (isReportsPath(path) && (href === '/reports' || (href === '/team' && MANAGERS.includes(role))))
+    || (path.startsWith('/questions/') && href === '/questions')
+    || (path.startsWith('/questions') && href === '/team' && MANAGERS.includes(role));
   return (
     <nav class="tabbar" aria-label={S.mainNav}>
       {items.map(([href, label]) => (

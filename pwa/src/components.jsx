@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { S, STAGE_LABEL, FIELD_LABEL, MUTATION_LABEL } from './strings.js';
-import { fmtAgo, fmtCountdown, fmtIn } from './format.js';
+import { fmtAgo, fmtCountdown, fmtIn, fmtTime } from './format.js';
 import { clockOf, isOverdue } from './sync/apply.js';
 import { pathOf } from './sync/entities.js';
 import { Link } from './router.jsx';
@@ -58,14 +58,15 @@ export function Countdown({ lead }) {
 }
 
 // Moves focus to the screen's heading when the screen changes, for screen readers.
-export function Screen({ title, children, actions }) {
+// `wide`: a screen that uses a laptop's width (the desk's queue beside its conversation).
+export function Screen({ title, children, actions, wide = false }) {
   const h = useRef(null);
   useEffect(() => {
     h.current?.focus();
     document.title = `${title} · ${S.appName}`;
   }, [title]);
   return (
-    <main id="main" class="screen">
+    <main id="main" class={wide ? 'screen screen-wide' : 'screen'}>
       <header class="screen-head">
         <h1 tabIndex={-1} ref={h}>{title}</h1>
         {actions}
@@ -149,6 +150,12 @@ export function problemText(p) {
     return p.conflicts
       .map((c) => S.conflictMsg(FIELD_LABEL[c.field] || c.field, c.server_value))
       .join(' ');
+  }
+  // A colleague holds the question (the desk's `claimed`): who, and until when, in local time.
+  if (p.error?.code === 'claimed') {
+    const holder = p.error.claimed_by?.name || [].concat(p.error.fields?.claimed_by || [])[0];
+    const why = holder ? S.claimedBy(holder, p.error.claimed_until ? fmtTime(p.error.claimed_until) : null) : p.error.message;
+    return S.rejectedMsg(MUTATION_LABEL[p.name] || p.name, why);
   }
   const fields = p.error?.fields;
   const why = fields

@@ -6,6 +6,12 @@ export function fmtDateTime(iso) {
   return iso ? dateTime.format(new Date(iso)) : '';
 }
 
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+// "21:40" (today's times: a claim's end, a reply's deadline tonight).
+export function fmtTime(iso) {
+  return iso ? timeOnly.format(new Date(iso)) : '';
+}
+
 export function fmtMoney(value, currency) {
   if (value == null) return '';
   try {
@@ -31,7 +37,7 @@ export function fmtDuration(ms, { up = false } = {}) {
 // due ("Reply due" for the first response, else "Follow-up due"), the text how long:
 // "3 h 02 min", "2 d 4 h", "Overdue 39 min", "Now" (due this minute). Every countdown of the
 // app (queue, search, lead detail) is written by this one function.
-export const COUNTDOWN_LABEL = { first_response: 'Reply due', follow_up: 'Follow-up due' };
+export const COUNTDOWN_LABEL = { first_response: 'Reply due', first_reply: 'Reply due', follow_up: 'Follow-up due' };
 export function fmtCountdown(diff, metric) {
   const label = COUNTDOWN_LABEL[metric] || COUNTDOWN_LABEL.follow_up;
   if (diff > 0) return { label, text: fmtDuration(diff, { up: true }), over: false };

@@ -15,9 +15,11 @@ export function appUrl(url, origin) {
 // -> {title, options} for registration.showNotification().
 export function reminderOf(data, origin) {
   const leadId = data.lead_id || (data.item_type === 'lead' ? data.item_id : null) || null;
-  const url = appUrl(data.url || (leadId ? `/leads/${leadId}` : '/'), origin);
+  const questionId = data.question_id || (data.item_type === 'question' ? data.item_id : null) || null;
+  const fallback = leadId ? `/leads/${leadId}` : questionId ? `/questions/${questionId}` : '/';
+  const url = appUrl(data.url || fallback, origin);
   // The server's tag (one per item) makes a newer reminder about a lead replace the older one.
-  const tag = data.tag || (leadId ? `lead-${leadId}` : undefined);
+  const tag = data.tag || (leadId ? `lead-${leadId}` : questionId ? `question-${questionId}` : undefined);
   return {
     title: data.title || 'LeadSync',
     options: {
@@ -26,7 +28,7 @@ export function reminderOf(data, origin) {
       badge: '/icons/icon-192.png',
       tag,
       renotify: Boolean(tag), // a replacement ("overdue" after "due soon") alerts again
-      data: { url, lead_id: leadId, kind: data.kind || null, reminder_id: data.reminder_id || null },
+      data: { url, lead_id: leadId, question_id: questionId, kind: data.kind || null, reminder_id: data.reminder_id || null },
     },
   };
 }

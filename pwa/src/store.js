@@ -144,6 +144,15 @@ export async function followupsOf(leadId) {
   return [...byId.values()].sort((a, b) => (a.happened_at < b.happened_at ? 1 : -1));
 }
 
+// A question's conversation: the server's messages from IndexedDB (by the question_id
+// index) with the pending replies and notes of the view on top.
+export async function repliesOf(questionId) {
+  const stored = await db.getAllFromIndex('replies', 'question_id', questionId);
+  const byId = new Map(stored.map((r) => [r.id, r]));
+  for (const r of state.replies.values()) if (r.question_id === questionId) byId.set(r.id, r);
+  return [...byId.values()];
+}
+
 function broadcast(msg) {
   channel?.postMessage(msg);
 }
@@ -223,6 +232,9 @@ export async function init() {
   });
   navigator.serviceWorker?.addEventListener('message', (e) => {
     if (e.data?.type === 'changed') refresh();
+    // A push arrived (a new question for the desk, a reminder): whatever it is about may be
+    // new on this device, so pull now rather than at the next round.
+    if (e.data?.type === 'pushed' && state.session) syncNow();
   });
   addEventListener('online', () => {
     set({ online: true });

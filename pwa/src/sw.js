@@ -60,8 +60,10 @@ function showReminder(data) {
   return self.registration.showNotification(title, options);
 }
 
+// Open app windows pull at once: a new question reaches the desk within seconds.
 self.addEventListener('push', (event) => {
-  event.waitUntil(showReminder(pushData(event.data)));
+  const data = pushData(event.data);
+  event.waitUntil(Promise.all([showReminder(data), tellClients({ type: 'pushed', kind: data.kind || null })]));
 });
 
 // A tap on a reminder: the app window already open (the focused one first) is brought to the

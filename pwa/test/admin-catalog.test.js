@@ -50,6 +50,13 @@ describe('a product form', () => {
 
   it('an edit sends only what changed', () => {
     expect(productBody(productForm(pump), pump)).toEqual({ body: {} });
+    // The desk's facts: sent when given or changed, blank as null.
+    expect(productBody({ ...productForm(pump), spec: ' 40 l, 230 V ' }, pump)).toEqual({ body: { spec: '40 l, 230 V' } });
+    expect(productBody({ ...productForm({ ...pump, faq: 'Q: noisy? A: no.' }), faq: '' }, { ...pump, faq: 'Q: noisy? A: no.' }))
+      .toEqual({ body: { faq: null } });
+    expect(productBody({ ...productForm(null, 'EUR'), name: 'Tank', faq: 'Q? A.' }).body).toEqual({
+      name: 'Tank', sku: null, list_price: null, currency: 'EUR', faq: 'Q? A.',
+    });
     expect(productBody({ ...productForm(pump), list_price: '120.5' }, pump)).toEqual({ body: {} });
     expect(productBody({ ...productForm(pump), list_price: '99', sku: '' }, pump))
       .toEqual({ body: { list_price: '99.00', sku: null } });

@@ -12,13 +12,18 @@ const page = (changes) => ({ changes, cursor: 'c', has_more: false, last_mutatio
 
 describe('the entity table', () => {
   it('has the entities the server pulls, in its order, each in a store of the server copy', () => {
-    expect(ENTITIES.map((e) => e.name)).toEqual(['org', 'product', 'sla_policy', 'user', 'calendar', 'lead', 'followup']);
-    expect(SERVER_STORES).toEqual(['records', 'products', 'sla_policies', 'users', 'leads', 'followups']);
+    expect(ENTITIES.map((e) => e.name)).toEqual([
+      'org', 'product', 'sla_policy', 'user', 'calendar', 'lead', 'followup', 'question', 'reply', 'canned_answer',
+    ]);
+    expect(SERVER_STORES).toEqual(['records', 'products', 'sla_policies', 'users', 'leads', 'followups', 'questions', 'replies']);
     for (const e of ENTITIES) expect(SERVER_STORES).toContain(e.store);
   });
 
   it('gives the outbox its mutation names', () => {
-    expect(MUTATION_NAMES).toEqual(['lead.create', 'lead.update', 'lead.set_stage', 'lead.assign', 'followup.create']);
+    expect(MUTATION_NAMES).toEqual([
+      'lead.create', 'lead.update', 'lead.set_stage', 'lead.assign', 'followup.create',
+      'question.claim', 'question.resolve', 'question.convert', 'question.reply',
+    ]);
   });
 
   it('keeps an entity this release does not know in records, and a del removes it', async () => {

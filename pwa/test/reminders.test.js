@@ -27,6 +27,7 @@ describe('reminderOf', () => {
     expect(options.data).toEqual({
       url: `${ORIGIN}/leads/${LEAD}`,
       lead_id: LEAD,
+      question_id: null,
       kind: 'overdue',
       reminder_id: serverPayload.reminder_id,
     });
@@ -37,9 +38,13 @@ describe('reminderOf', () => {
     delete rest.url;
     delete rest.lead_id;
     expect(reminderOf(rest, ORIGIN).options.data.url).toBe(`${ORIGIN}/leads/${LEAD}`);
+    // A question (the desk's push) without a URL opens the question, tagged per question.
     const question = reminderOf({ title: 'New question', item_type: 'question', item_id: 'Q' }, ORIGIN);
-    expect(question.options.data).toMatchObject({ url: `${ORIGIN}/`, lead_id: null });
-    expect(question.options.renotify).toBe(false);
+    expect(question.options.data).toMatchObject({ url: `${ORIGIN}/questions/Q`, lead_id: null, question_id: 'Q' });
+    expect(question.options.tag).toBe('question-Q');
+    const other = reminderOf({ title: 'Something', item_type: 'thing', item_id: 'X' }, ORIGIN);
+    expect(other.options.data).toMatchObject({ url: `${ORIGIN}/`, lead_id: null, question_id: null });
+    expect(other.options.renotify).toBe(false);
     expect(reminderOf({}, ORIGIN)).toMatchObject({ title: 'LeadSync', options: { body: '', tag: undefined } });
   });
 

@@ -41,7 +41,11 @@ const serverChanges = [
   put('sla_policy', P1, { name: 'Reply', metric: 'first_response', target_minutes: 60, active: true, version: 1 }),
   put('sla_policy', P2, { name: 'Follow-up', metric: 'follow_up', target_minutes: 1440, active: true, version: 2 }),
   // A kind of record the server may send one day: kept in `records`, untouched.
-  put('question', 'q1', { subject: 'Price of M200?', version: 1 }),
+  put('quote', 'k1', { total: 10, version: 1 }),
+  // Questions and their messages, sent by a server before the release that knows them:
+  // version 3 moves them to their own stores.
+  put('question', 'q1', { name: 'Ada', status: 'new', version: 1 }),
+  put('reply', 'm1', { question_id: 'q1', author: 'consumer', body: 'Price of M200?', version: 1 }),
 ];
 
 const entry = (id, name, args, extra = {}) => ({ id, name, args, client_time: T, status: 'pending', ...extra });
@@ -149,7 +153,7 @@ describe('an install of the first release, opened by this code', () => {
 
     const db = await openLeadSyncDb(name);
     expect(db.version).toBe(DB_VERSION);
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     const after = await dump(db);
 
     expect(after.outbox).toEqual(before.outbox); // same entries, same ids, same order, same answers
@@ -159,9 +163,14 @@ describe('an install of the first release, opened by this code', () => {
     }
     expect(after.leads).toHaveLength(4);
     expect(after.followups.length).toBeGreaterThan(0);
-    // `records` keeps the organisation and the unknown kind; the policies moved, as pulled.
-    expect(after.records).toEqual(before.records.filter((r) => r.entity !== 'sla_policy'));
-    expect(after.records.map((r) => r.key)).toEqual([`org:${ORG}`, 'question:q1']);
+    // `records` keeps the organisation and the unknown kind; the policies, questions and
+    // messages moved, as pulled.
+    const moved = ['sla_policy', 'question', 'reply'];
+    expect(after.records).toEqual(before.records.filter((r) => !moved.includes(r.entity)));
+    expect(after.records.map((r) => r.key)).toEqual([`org:${ORG}`, 'quote:k1']);
+    expect(after.questions).toEqual([{ id: 'q1', name: 'Ada', status: 'new', version: 1 }]);
+    expect(after.replies).toEqual([{ id: 'm1', question_id: 'q1', author: 'consumer', body: 'Price of M200?', version: 1 }]);
+    expect(await db.getAllFromIndex('replies', 'question_id', 'q1')).toHaveLength(1);
     expect(after.sla_policies).toEqual(
       serverChanges.filter((c) => c.entity === 'sla_policy').map((c) => c.data),
     );
@@ -226,7 +235,7 @@ describe('an install of the first release, opened by this code', () => {
     expect(await db.getAll('sla_policies')).toEqual([
       { id: P1, name: 'Reply fast', metric: 'first_response', target_minutes: 30, active: true, version: 3 },
     ]);
-    expect((await db.getAll('records')).map((r) => r.key)).toEqual([`org:${ORG}`, 'question:q1']);
+    expect((await db.getAll('records')).map((r) => r.key)).toEqual([`org:${ORG}`, 'quote:k1']);
     expect(await db.get('leads', L2)).toMatchObject({ contact_name: 'Grace Hopper' });
     // The refusal is a problem on its lead, in the new shape.
     const refused = (await db.getAll('problems')).find((p) => p.mutation_id === 7);

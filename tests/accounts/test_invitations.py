@@ -5,16 +5,12 @@ and signs them in; used, expired, withdrawn and unknown links say why; guessing 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import logging
-import socket
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
 from app.accounts.models import Invitation
@@ -23,64 +19,19 @@ from app.database import set_clock
 from app.extensions import db
 from app.tenancy import all_orgs
 from tests.conftest import PASSWORD
+from tests.mail.smtp import Inbox, free_port, running_smtp
 
 NEW_PASSWORD = "my own new secret"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given (and who signed in to send)."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes = []
-        self.logins: list[tuple[str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        if isinstance(auth_data, LoginPassword):
-            self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-            return AuthResult(success=auth_data.password == b"mail-pass")
-        return AuthResult(success=False)
-
-    def only_message(self) -> email.message.EmailMessage:
-        assert len(self.messages) == 1, [m["Subject"] for m in self.messages]
-        return self.messages[0]
-
-
 @pytest.fixture
-def inbox(app, monkeypatch):
-    """A real SMTP server on loopback, and the app pointed at it (no TLS: loopback only)."""
-    handler = Inbox()
-    port = _free_port()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=handler.authenticate,
-        auth_require_tls=False,
-    )
-    controller.start()
-    for key, value in {
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": port,
-        "SMTP_SECURITY": "none",
-        "MAIL_FROM": "LeadSync <invites@leadsync.test>",
-    }.items():
-        monkeypatch.setitem(app.config, key, value)
-    yield handler
-    controller.stop()
+def inbox(app, monkeypatch) -> Iterator[Inbox]:
+    """A real SMTP server on loopback that takes the sign-in ``mail-pass``, and the app
+    pointed at it."""
+    for server in running_smtp(
+        app, monkeypatch, mail_from="LeadSync <invites@leadsync.test>", password="mail-pass"
+    ):
+        yield server.inbox
 
 
 @pytest.fixture
@@ -132,7 +83,7 @@ def test_an_invited_person_gets_the_link_by_email_chooses_a_password_and_is_sign
     assert invitation["url"] in text.split()
     assert "Acme Admin has invited you to Acme" in text
     assert "nina@acme.test" in text
-    assert inbox.envelopes[0].rcpt_tos == ["nina@acme.test"]
+    assert inbox.recipients[0] == ["nina@acme.test"]
 
     # Only a hash of the secret is stored.
     with app.app_context(), all_orgs():
@@ -197,7 +148,7 @@ def test_a_line_break_in_a_name_cannot_add_a_header_or_a_recipient(api_as, org, 
     message = inbox.only_message()
     assert message["Subject"] == "You are invited to Acme Bcc: spy@evil.test on LeadSync"
     assert message["Bcc"] is None and message["Cc"] is None
-    assert inbox.envelopes[0].rcpt_tos == ["nina@acme.test"]
+    assert inbox.recipients[0] == ["nina@acme.test"]
 
 
 def test_the_mail_server_login_is_used_when_configured(api_as, org, app, inbox, monkeypatch):
@@ -235,7 +186,7 @@ def test_an_unreachable_mail_server_still_creates_the_person_and_returns_the_lin
     api_as, org, app, monkeypatch, caplog
 ):
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", _free_port())  # nothing listens there
+    monkeypatch.setitem(app.config, "SMTP_PORT", free_port())  # nothing listens there
     monkeypatch.setitem(app.config, "SMTP_SECURITY", "none")
     with caplog.at_level(logging.DEBUG):
         response = invite(api_as(org.admin))
@@ -452,7 +403,7 @@ def test_unknown_links_are_404_and_guessing_is_throttled_per_address(api_as, org
 def test_the_secret_is_never_logged(api_as, org, client, app, monkeypatch, caplog):
     # A mail server that refuses: the one path where the app itself logs about an invitation.
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "SMTP_PORT", _free_port())
+    monkeypatch.setitem(app.config, "SMTP_PORT", free_port())
     monkeypatch.setitem(app.config, "SMTP_SECURITY", "none")
     with caplog.at_level(logging.DEBUG):
         person = invite(api_as(org.admin)).json

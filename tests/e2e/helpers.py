@@ -78,3 +78,27 @@ def log_call(page: Page, note: str) -> None:
     page.get_by_label("Note").fill(note)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text(note)).to_be_visible()
+
+
+def ask_question(
+    page: Page, slug: str, name: str, email: str, message: str, product: str | None = None
+) -> str:
+    """A consumer asks through the organisation's public form (/q/<slug>, no JavaScript);
+    returns the private conversation's URL from the thank-you page."""
+    page.goto(f"/q/{slug}")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    if product:
+        page.get_by_label("Product", exact=True).select_option(label=product)
+    page.get_by_label("Your question").fill(message)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_role("heading", name="Thank you, we have your question")).to_be_visible()
+    return page.locator("a.link").get_attribute("href")
+
+
+def open_question(page: Page, name: str, timeout: float = 30_000) -> None:
+    """On the desk: wait for the consumer's question to appear (no reload), then open it."""
+    row = page.get_by_role("list", name="Questions").get_by_role("link", name=name)
+    expect(row.first).to_be_visible(timeout=timeout)
+    row.first.click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()

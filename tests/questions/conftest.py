@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from app import database
+from tests.conftest import MovingClock
 
 
 def slug_of(api_as, org) -> str:
@@ -29,27 +26,9 @@ def token_of(created) -> str:
     return created.json["token"]
 
 
-class Clock:
-    """``utcnow`` for the app, moved by the test instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
-def clock() -> Iterator[Clock]:
-    moved = Clock()
-    previous = database.set_clock(moved)
-    try:
-        yield moved
-    finally:
-        database.set_clock(previous)
+def clock(moving_clock: MovingClock) -> MovingClock:
+    return moving_clock
 
 
 @pytest.fixture

@@ -35,9 +35,13 @@ def test_a_consumer_asks_and_reads_the_conversation_at_the_link(app, client, api
 
     conversation = client.get(f"/api/v1/public/questions/{token}")
     assert conversation.status_code == 200
+    # A reply is promised (its wording and time: test_reply_clock.py).
+    assert conversation.json["promise"]["state"] == "promised"
+    assert conversation.json["promise"] == created.json["promise"]
     assert conversation.json == {
         "id": created.json["id"],
         "status": "new",
+        "promise": created.json["promise"],
         "messages": [
             {
                 "author": "consumer",
@@ -149,16 +153,20 @@ def test_email_or_phone_is_required_and_sizes_are_limited(app, client, api_as, o
 
 
 def test_control_characters_are_dropped_and_text_is_stored_as_typed(client, api_as, org):
-    body = 'Line one\r\n<b>"two"</b>\x00\x07 & done'
+    body = 'Line one\r\n<b>"two"</b>\x07\x1b & done'
     token = token_of(ask(client, slug_of(api_as, org), message=body))
     messages = client.get(f"/api/v1/public/questions/{token}").json["messages"]
     assert messages[0]["body"] == 'Line one\n<b>"two"</b> & done'
+    # A NUL is refused at the edge, as in every JSON body (app.http): 422 naming the field.
+    refused = ask(client, slug_of(api_as, org), message="a\x00b")
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"] == {"message": ["Contains a NUL character."]}
 
 
 def test_the_honeypot_answers_like_a_success_and_stores_nothing(app, client, api_as, org):
     created = ask(client, slug_of(api_as, org), website="http://spam.example")
     assert created.status_code == 201
-    assert set(created.json) == {"id", "token", "url"}
+    assert set(created.json) == {"id", "token", "url", "promise"}
     assert created.json["url"].endswith("/c/" + created.json["token"])
     assert _stored(app) == (0, 0)
     assert client.get(f"/api/v1/public/questions/{created.json['token']}").status_code == 404

@@ -10,20 +10,9 @@ from app.extensions import db
 from app.scheduler.lock import AdvisoryLock, LeaseLock
 from app.scheduler.models import JobRun
 from app.scheduler.runner import Job, Scheduler
-from tests.conftest import is_postgres
+from tests.conftest import MovingClock, is_postgres
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime = T0) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs) -> None:
-        self.now += timedelta(**kwargs)
 
 
 def counting_job(name: str, every: timedelta, calls: list) -> Job:
@@ -31,7 +20,7 @@ def counting_job(name: str, every: timedelta, calls: list) -> Job:
 
 
 def test_jobs_run_when_due_and_only_then(app):
-    clock, calls = Clock(), []
+    clock, calls = MovingClock(T0), []
     scheduler = Scheduler(
         app,
         [counting_job("minutely", timedelta(minutes=1), calls)],
@@ -46,7 +35,7 @@ def test_jobs_run_when_due_and_only_then(app):
 
 
 def test_a_restart_after_downtime_runs_an_overdue_job_once(app):
-    clock, calls = Clock(), []
+    clock, calls = MovingClock(T0), []
     job = counting_job("minutely", timedelta(minutes=1), calls)
     Scheduler(app, [job], LeaseLock(clock=clock, holder="before"), clock).run_due()
     clock.advance(minutes=45)  # the scheduler was down for 45 runs
@@ -62,7 +51,7 @@ def test_a_restart_after_downtime_runs_an_overdue_job_once(app):
 def test_a_second_scheduler_does_nothing_until_the_first_stops_renewing(app):
     if is_postgres(app):
         pytest.skip("PostgreSQL uses the advisory lock (tested below)")
-    clock, calls = Clock(), []
+    clock, calls = MovingClock(T0), []
     jobs = [counting_job("minutely", timedelta(minutes=1), calls)]
     first = Scheduler(
         app, jobs, LeaseLock(clock=clock, holder="first", lease=timedelta(seconds=60)), clock
@@ -99,7 +88,7 @@ def test_two_schedulers_on_postgres_share_one_advisory_lock(app):
 
 
 def test_a_failing_job_is_recorded_and_the_next_still_runs(app):
-    clock, calls = Clock(), []
+    clock, calls = MovingClock(T0), []
 
     def broken(now):
         raise RuntimeError("boom")

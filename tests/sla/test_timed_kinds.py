@@ -1,9 +1,10 @@
 """The SLA check advances every registered kind of timed item, not only leads.
 
-A second kind (a stand-in for the consumer questions to come) is registered here with a
-table of its own, built in the real test database beside the migrated schema but outside
-the app's metadata: the check, the clock steps and the reminders handle it with no change
-in ``app.sla``, in the same rounds and transactions as the leads.
+A second kind (a stand-in for the consumer questions, put in their place for the test) is
+registered here with a table of its own, built in the real test database beside the
+migrated schema but outside the app's metadata: the check, the clock steps and the
+reminders handle it with no change in ``app.sla``, in the same rounds and transactions as
+the leads.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ QUESTIONS = TimedKind(
     owner_column="assignee_id",
     team_column="queue_team_id",
     wording=question_wording,
-    default_targets={"first_response": DefaultTarget(60, 0.8, escalate_after_minutes=60)},
+    default_targets={"first_reply": DefaultTarget(60, 0.8, escalate_after_minutes=60)},
 )
 
 
@@ -80,9 +81,12 @@ QUESTIONS = TimedKind(
 def questions(app):
     with app.app_context():
         _Base.metadata.create_all(db.engine)
+    real = timed_kind("question")  # the app's own questions step aside for the stand-in
+    unregister_timed_kind("question")
     register_timed_kind(QUESTIONS)
     yield QUESTIONS
     unregister_timed_kind("question")
+    register_timed_kind(real)
     with app.app_context():
         db.session.remove()
         _Base.metadata.drop_all(db.engine)
@@ -105,7 +109,7 @@ def test_the_check_advances_a_second_kind_beside_the_leads(
             json={
                 "name": "Questions",
                 "item_type": "question",
-                "metric": "first_response",
+                "metric": "first_reply",
                 "target_minutes": 30,
                 "escalate_after_minutes": 20,
             },
@@ -132,7 +136,7 @@ def test_the_check_advances_a_second_kind_beside_the_leads(
             )
             db.session.add(question)
             columns = events.new_clock(
-                QUESTIONS, berlin_org.id, "first_response", None, None, team, clock.now
+                QUESTIONS, berlin_org.id, "first_reply", None, None, team, clock.now
             )
             events.start(QUESTIONS, question, columns, clock.now)
             made.append(question)

@@ -47,6 +47,8 @@ class World:
     other_product_id: str
     other_lead: dict
     other_follow_up_id: str
+    question_id: str  # a consumer's question to the organisation
+    other_question_id: str
 
 
 def _created(response) -> dict:
@@ -54,18 +56,32 @@ def _created(response) -> dict:
     return response.json
 
 
+def _question(client, api_as, org) -> str:
+    slug = api_as(org.admin).get("/api/v1/org").json["slug"]
+    body = {"name": "Dana", "email": "dana@example.com", "message": "Does it fold?"}
+    return _created(client.post(f"/api/v1/public/{slug}/questions", json=body))["id"]
+
+
 @pytest.fixture
-def world(org, other_org, api_as) -> World:
+def world(org, other_org, api_as, client) -> World:
     apis = {
         "rep": api_as(org.rep),
         "lead": api_as(org.lead),
         "admin": api_as(org.admin),
+        "cs": api_as(org.cs),
         "other_admin": api_as(other_org.admin),
     }
     rep2, other_rep = api_as(org.rep2), api_as(other_org.rep)
     product = _created(apis["admin"].post("/api/v1/products", json={"name": "Pump", "sku": "P1"}))
     other_product = _created(
         apis["other_admin"].post("/api/v1/products", json={"name": "Valve", "sku": "V1"})
+    )
+    # Leads handed on from the desk go to the rep (question.convert).
+    _created(
+        apis["admin"].post(
+            "/api/v1/assignment-rules",
+            json={"name": "Everything", "match": {}, "owner_id": str(org.rep.id)},
+        )
     )
     rep_lead = _created(apis["rep"].post("/api/v1/leads", json={"contact_name": "Ada"}))
     rep2_lead = _created(rep2.post("/api/v1/leads", json={"contact_name": "Bo"}))
@@ -86,6 +102,8 @@ def world(org, other_org, api_as) -> World:
         other_product["id"],
         other_lead,
         other_follow_up["id"],
+        _question(client, api_as, org),
+        _question(client, api_as, other_org),
     )
 
 
@@ -167,10 +185,28 @@ def valid_args(name: str, w: World) -> dict[str, Any]:
             "next_follow_up_at": z(now + timedelta(days=3)),
             "quoted_amount": 999.99,
         },
+        "question.claim": {"id": w.question_id},
+        "question.resolve": {"id": w.question_id},
+        "question.convert": {
+            "id": w.question_id,
+            "lead_id": str(uuid.uuid4()),
+            "quantity": 2,
+            "note": "Wants a quote by Friday.",
+        },
+        "question.reply": {
+            "id": str(uuid.uuid4()),
+            "question_id": w.question_id,
+            "body": "It folds flat.",
+            "internal": False,
+        },
     }[name]
 
 
-ACTOR = {name: "rep" for name in REGISTRY} | {"lead.assign": "lead"}
+ACTOR = (
+    {name: "rep" for name in REGISTRY}
+    | {"lead.assign": "lead"}
+    | {name: "cs" for name in REGISTRY if name.startswith("question.")}
+)
 
 
 # --- the bad values, from the schemas ----------------------------------------------------------
@@ -288,8 +324,11 @@ def names_field(fields: Any, name: str) -> bool:
     return name in fields or any(names_field(v, name) for v in fields.values())
 
 
-def good_create() -> dict:
-    return {"name": "lead.create", "args": {"id": str(uuid.uuid4()), "contact_name": "Eve"}}
+def good_create(w: World | None = None, actor: str = "rep") -> dict:
+    args = {"id": str(uuid.uuid4()), "contact_name": "Eve"}
+    if w is not None and actor == "cs":  # customer service hands every lead to a sales person
+        args["owner_id"] = str(w.org.rep.id)
+    return {"name": "lead.create", "args": args}
 
 
 def push_between_goods(w: World, actor: str, bads: list[dict]) -> tuple[list[dict], set[str]]:
@@ -297,7 +336,7 @@ def push_between_goods(w: World, actor: str, bads: list[dict]) -> tuple[list[dic
     counted and every good one applied; returns the bad ones' results and the ids of the
     leads the good ones made."""
     api = w.apis[actor]
-    goods = [good_create() for _ in range(len(bads) + 1)]
+    goods = [good_create(w, actor) for _ in range(len(bads) + 1)]
     sequence = [goods[0]]
     for bad, good in zip(bads, goods[1:], strict=True):
         sequence += [bad, good]
@@ -309,8 +348,9 @@ def push_between_goods(w: World, actor: str, bads: list[dict]) -> tuple[list[dic
     assert [r["id"] for r in body["results"]] == list(range(1, len(batch) + 1))
     assert all(r["status"] == "applied" for r in body["results"][0::2]), body
     made = {g["args"]["id"] for g in goods}
+    reader = w.apis["admin"]  # customer service does not read the leads it hands on
     for lead_id in made:
-        assert api.get(f"/api/v1/leads/{lead_id}").status_code == 200
+        assert reader.get(f"/api/v1/leads/{lead_id}").status_code == 200
     return body["results"][1::2], made
 
 
@@ -399,12 +439,21 @@ FOREIGN: dict[str, dict[Path, str]] = {
     "lead.set_stage": {("id",): "lead"},
     "lead.assign": {("id",): "lead", ("owner_id",): "rep"},
     "followup.create": {("lead_id",): "lead"},
+    "question.claim": {("id",): "question"},
+    "question.resolve": {("id",): "question"},
+    "question.convert": {("id",): "question"},
+    "question.reply": {("question_id",): "question"},
 }
 
 
 def test_every_reference_arg_is_covered():
     """A new UUID arg that names a record must be added to FOREIGN (or be a new id)."""
-    new_ids = {("lead.create", ("id",)), ("followup.create", ("id",))}
+    new_ids = {
+        ("lead.create", ("id",)),
+        ("followup.create", ("id",)),
+        ("question.reply", ("id",)),
+        ("question.convert", ("lead_id",)),
+    }
     for name, spec in REGISTRY.items():
         for path, field in schema_fields(spec.args()):
             if isinstance(field, ma.fields.UUID) and (name, path) not in new_ids:
@@ -417,6 +466,7 @@ def _foreign_id(w: World, what: str) -> str:
         "team": str(w.other.team_id),
         "product": w.other_product_id,
         "lead": w.other_lead["id"],
+        "question": w.other_question_id,
     }[what]
 
 
@@ -432,7 +482,7 @@ def test_another_organisations_record_is_not_found(world, name, path, what):
     bad = {"name": name, "args": set_path(valid_args(name, world), path, _foreign_id(world, what))}
     state = snapshot(world)
     [result], made = push_between_goods(world, ACTOR[name], [bad])
-    if path[-1] in ("id", "lead_id"):
+    if path[-1] in ("id", "lead_id", "question_id"):
         # The lead itself: "no such lead", exactly as for an id that exists nowhere.
         assert_rejected(result, None)
         assert result["error"]["code"] == "not_found", result

@@ -32,7 +32,18 @@ from app.sync.pull import Cursor, encode_cursor
 from app.tenancy import tenant
 from tests.sync.syncing import Replica, new_lead
 
-ENTITIES = ["org", "product", "sla_policy", "user", "calendar", "lead", "followup"]
+ENTITIES = [
+    "org",
+    "product",
+    "sla_policy",
+    "user",
+    "calendar",
+    "lead",
+    "followup",
+    "question",
+    "reply",
+    "canned_answer",
+]
 OFFICE_HOURS = {
     "name": "Office hours",
     "kind": "sales",
@@ -52,6 +63,10 @@ def test_the_registry_lists_every_entity_in_snapshot_order():
         "lead.set_stage",
         "lead.assign",
         "followup.create",
+        "question.claim",
+        "question.reply",
+        "question.resolve",
+        "question.convert",
     }
     stored = {e.name for e in registry.stored_entities()}
     assert stored == {"lead", "followup"}
@@ -75,8 +90,12 @@ def test_a_second_entity_or_mutation_of_one_name_is_refused():
     assert registry.entity_names() == ENTITIES
 
 
-def test_a_first_sync_sends_every_registered_entity(api_as, org):
+def test_a_first_sync_sends_every_registered_entity(api_as, org, client):
     admin = api_as(org.admin)
+    slug = admin.get("/api/v1/org").json["slug"]
+    body = {"name": "Dana", "email": "dana@example.com", "message": "Does it fold?"}
+    assert client.post(f"/api/v1/public/{slug}/questions", json=body).status_code == 201
+    admin.post("/api/v1/canned-answers", json={"title": "Hello", "body": "Hello!"})
     admin.post("/api/v1/products", json={"name": "Widget", "sku": "W-1"})
     admin.post(
         "/api/v1/sla/policies",

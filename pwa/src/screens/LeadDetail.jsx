@@ -9,6 +9,7 @@ import { OPEN_STAGES, clockOf, defaultNextFollowUp, policyFor } from '../sync/ap
 import { isDraft, pathOf, problemsOf } from '../sync/entities.js';
 import { Link } from '../router.jsx';
 import { checkMutation, ownerChoices } from '../rules.js';
+import { LeadConversation } from './Questions.jsx';
 
 const ACTIONS = [
   ['call', S.actCalled],
@@ -279,6 +280,9 @@ export function LeadDetail({ id }) {
         {action && <ActionForm key={action} kind={action} lead={lead} org={s.org} onDone={() => setAction(null)} />}
         {canAssign && <ReassignPicker lead={lead} choices={assignable} users={s.users} />}
       </section>}
+
+      {/* Handed over by the desk: the conversation it came from (online; the consumer may write again). */}
+      {lead.source === 'customer_service' && <LeadConversation lead={lead} online={s.online} />}
 
       <section aria-labelledby="timeline-h">
         <h2 id="timeline-h">{S.timeline}</h2>

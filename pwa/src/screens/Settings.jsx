@@ -230,7 +230,10 @@ function WorkingHours({ role }) {
       .catch(() => setStatus(S.needsNetwork));
   }, []);
   if (!form) return status ? <p class="note">{status}</p> : null;
-  const set = (key) => (e) => setForm({ ...form, [key]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
+  const set = (key) => (e) => {
+    const value = e.target.type === 'checkbox' ? e.target.checked : e.target.value;
+    setForm((f) => ({ ...f, [key]: value }));
+  };
   async function save(e) {
     e.preventDefault();
     const interval = [{ start: form.start, end: form.end }];

@@ -65,6 +65,16 @@ export const MIGRATIONS = [
       cursor = await cursor.continue();
     }
   },
+  // 3: the service desk: questions in a store of their own, their messages ("reply") in
+  // another, by question (a conversation reads its own). Any the device already holds in
+  // `records` (a server that sent them before this release) move across.
+  async (db, tx) => {
+    db.createObjectStore('questions', { keyPath: 'id' });
+    const replies = db.createObjectStore('replies', { keyPath: 'id' });
+    replies.createIndex('question_id', 'question_id');
+    await moveOutOfRecords(tx, 'question', 'questions');
+    await moveOutOfRecords(tx, 'reply', 'replies');
+  },
 ];
 export const DB_VERSION = MIGRATIONS.length;
 

@@ -9,6 +9,7 @@ import {
   CONTACTS, CONTACT_KINDS, LEAD_DEFAULTS, OPEN_STAGES, clockAfterContact, clockAfterReschedule,
   clockAfterStage, ms, nextAfterContact, stageMoveAllowed, startedClock, teamOfNewLead,
 } from './leads.js';
+import { applyClaim, applyConvert, applyReply, applyResolve } from './questions.js';
 
 // The store shared by entities without one of their own, keyed "entity:id", each row the
 // server's data plus `key` and `entity`. An entity a newer server sends before this release
@@ -214,6 +215,49 @@ export const ENTITIES = [
       },
     },
     route: null, // in its lead's timeline
+  },
+  {
+    // The desk's queue (customer service, admins; team leads read it): every question the
+    // person may see is held (5,000 open ones sort in a few ms). Its pending claim, resolve and
+    // hand-off show at once; a refusal (`claimed`: a colleague holds it) shows on it.
+    name: 'question',
+    store: 'questions', // database version 3; `records` before
+    view: 'questions',
+    load: 'all',
+    mutations: {
+      'question.claim': { apply: applyClaim, target: (a) => a.id, shownOn: (a) => ['question', a.id] },
+      'question.resolve': { apply: applyResolve, target: (a) => a.id, shownOn: (a) => ['question', a.id] },
+      'question.convert': {
+        apply: applyConvert, target: (a) => a.id, shownOn: (a) => ['question', a.id], once: true,
+      },
+    },
+    route: '/questions/:id',
+    title: (q) => q.name,
+  },
+  {
+    // One message of a conversation (the consumer's, a reply, a staff note). Like follow-ups,
+    // a tab holds only the pending ones; a conversation reads its own by the question_id index
+    // (store.js repliesOf).
+    name: 'reply',
+    store: 'replies', // database version 3
+    indexes: { question_id: 'question_id' },
+    view: 'replies',
+    load: 'pending',
+    mutations: {
+      // A reply (or a note, `internal: true`): its id is made on the device, so a double tap
+      // is one message.
+      'question.reply': {
+        apply: applyReply, target: (a) => a.id, shownOn: (a) => ['question', a.question_id], once: true,
+      },
+    },
+    route: null, // in its question's conversation
+  },
+  {
+    name: 'canned_answer', // the desk's ready answers, searched and filled in offline (canned.js)
+    store: RECORDS, // "canned_answer:<id>": hundreds per organisation at most
+    view: 'cannedAnswers',
+    load: 'all',
+    route: null,
   },
 ];
 

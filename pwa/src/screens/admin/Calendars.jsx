@@ -9,7 +9,8 @@ import { useMemo, useRef, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
 import { useStore } from '../../store.js';
 import { Field, Screen, fieldMessage } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote, useEditing } from './common.jsx';
+import { AdminSection, BackToList, FormEnd, ListHead, ZoneOptions, useAdminForm, useEditing, useRemote } from './common.jsx';
+import { saveTarget } from './form.js';
 import { browserTimeZones, timeZoneGroups } from './catalog.js';
 import { Choice, SlaPreview, focusFirstInvalid } from './SlaParts.jsx';
 import {
@@ -22,7 +23,7 @@ const KINDS = ['sales', 'service'];
 export function AdminCalendars() {
   const remote = useRemote('/sla/calendars');
   const teams = useRemote('/teams');
-  const { editing, status, open, close, done } = useEditing(remote);
+  const { editing, status, open, close, done } = useEditing(remote.reload);
   const teamNames = useMemo(() => new Map((teams.data || []).map((t) => [t.id, t.name])), [teams.data]);
 
   if (editing) {
@@ -33,24 +34,14 @@ export function AdminCalendars() {
   }
   const error = remote.error || teams.error;
   return (
-    <Screen title={S.adminCalendars}>
-      <BackToAdmin />
-      {error ? (
-        <RemoteError error={error} onRetry={() => { remote.reload(); teams.reload(); }} />
-      ) : (
-        <>
-          <p class="muted">{S.slaAdmCalendarsIntro}</p>
-          <p class="adm-status" role="status">{status}</p>
-          <button type="button" class="primary" onClick={() => open('new')}>
-            {S.slaAdmNewCalendar}
-          </button>
-          {remote.data && teams.data && (
-            <CalendarList calendars={remote.data} teamNames={teamNames}
-              onEdit={open} />
-          )}
-        </>
+    <AdminSection title={S.adminCalendars} error={error} onRetry={() => { remote.reload(); teams.reload(); }}>
+      <ListHead intro={S.slaAdmCalendarsIntro} status={status} tone="" newLabel={S.slaAdmNewCalendar}
+        onNew={() => open('new')} />
+      {remote.data && teams.data && (
+        <CalendarList calendars={remote.data} teamNames={teamNames}
+          onEdit={open} />
       )}
-    </Screen>
+    </AdminSection>
   );
 }
 
@@ -96,6 +87,7 @@ function CalendarList({ calendars, teamNames, onEdit }) {
 // Errors kept by where they show: 'name', 'team_id', 'timezone', 'weekly', 'weekly.mon',
 // 'holidays', 'overrides.<date>', 'definition' (anything else).
 const FORM_PLACES = ['name', 'kind', 'team_id', 'timezone', 'weekly', 'holidays', 'definition'];
+const inForm = (where) => FORM_PLACES.includes(where) || where.startsWith('weekly.') || where.startsWith('overrides.');
 
 function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
   const s = useStore();
@@ -104,19 +96,23 @@ function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
   const firstFree = (kind) => ['', ...teams.map((t) => t.id)].find((id) => !takenFor(kind).has(id)) ?? '';
   // A new calendar starts in the organisation's calendar's zone (else the organisation's).
   const zone = calendars.find((c) => !c.team_id)?.definition?.timezone || s.org.timezone || 'UTC';
-  const [form, setForm] = useState(() => calendarForm(calendar, { timezone: zone, teamId: firstFree('sales') }));
   const formRef = useRef(null);
-  const [errors, setErrors] = useState({}); // of the last save (or the form's own checks)
+  // errors: of the last save (or the form's own checks), by where they show.
+  const { form, errors, message, busy, change, send, refuseChecks, onSubmit } = useAdminForm(
+    () => calendarForm(calendar, { timezone: zone, teamId: firstFree('sales') }),
+    {
+      known: inForm, notSaved: S.slaAdmNotSaved, onRefused: () => focusFirstInvalid(formRef.current),
+      fieldsOf: (res) => {
+        const placed = placeCalendarErrors(res.fields);
+        if (res.status === 409) placed.team_id = [res.message];
+        return placed;
+      },
+    },
+  );
   const [live, setLive] = useState({}); // what the preview's server check says now
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
   const zones = useMemo(() => timeZoneGroups(browserTimeZones(), form.timezone), [form.timezone]);
 
-  const change = (patch, ...places) => {
-    setForm((f) => ({ ...f, ...patch }));
-    if (places.some((p) => errors[p])) setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !places.includes(k))));
-  };
-  const setDay = (day, intervals) => change({ weekly: { ...form.weekly, [day]: intervals } }, `weekly.${day}`, 'weekly');
+  const setDay = (day, intervals) => change((f) => ({ weekly: { ...f.weekly, [day]: intervals } }), `weekly.${day}`, 'weekly');
 
   // The form's own checks show as the admin edits (a name only once Save was pressed); the
   // server's, from the last save or from the preview asking it now.
@@ -134,16 +130,8 @@ function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
     ...teams.map((t) => ({ value: t.id, label: t.name + (taken.has(t.id) ? S.slaAdmHasOne : ''), disabled: taken.has(t.id) })),
   ];
 
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setMessage('');
-    if (Object.keys(checks).length) {
-      setErrors(Object.fromEntries(Object.entries(checks).map(([k, code]) => [k, [S.slaAdmCheck[code]]])));
-      setMessage(S.slaAdmNotSaved);
-      focusFirstInvalid(formRef.current);
-      return;
-    }
+  const submit = onSubmit(async () => {
+    if (Object.keys(checks).length) return refuseChecks(checks, (code) => S.slaAdmCheck[code]);
     let body;
     if (calendar) {
       body = {};
@@ -156,21 +144,9 @@ function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
     } else {
       body = { name: form.name.trim(), kind: form.kind, team_id: form.team_id || null, definition };
     }
-    setBusy(true);
-    const res = calendar ? await save('PATCH', `/sla/calendars/${calendar.id}`, body) : await save('POST', '/sla/calendars', body);
-    setBusy(false);
-    if (res.ok) {
-      onDone(S.slaAdmCalendarSaved(res.data.name));
-      return;
-    }
-    const placed = placeCalendarErrors(res.fields);
-    if (res.status === 409) placed.team_id = [res.message];
-    setErrors(placed);
-    focusFirstInvalid(formRef.current);
-    const elsewhere = Object.entries(placed).filter(([k]) => !FORM_PLACES.includes(k) && !k.startsWith('weekly.') && !k.startsWith('overrides.'));
-    setMessage(elsewhere.length ? elsewhere.map(([k, m]) => `${k}: ${m.join(' ')}`).join('; ')
-      : Object.keys(placed).length ? S.slaAdmNotSaved : res.message);
-  }
+    const res = await send(...saveTarget('/sla/calendars', calendar), body);
+    if (res) onDone(S.slaAdmCalendarSaved(res.data.name));
+  });
 
   // A typical new inquiry (normal priority, no source a policy names) of the calendar's
   // team; the hours as edited, unless unchanged (then the stored calendar answers).
@@ -183,7 +159,7 @@ function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
 
   return (
     <Screen title={calendar ? S.slaAdmEditCalendar : S.slaAdmNewCalendar}>
-      <p class="back"><button type="button" class="link" onClick={onCancel}>{`← ${S.adminCalendars}`}</button></p>
+      <BackToList label={`← ${S.adminCalendars}`} onBack={onCancel} />
       <form class="form sla-form" ref={formRef} onSubmit={submit} noValidate>
         <Field name="name" label={S.slaAdmName} required autocomplete="off" idPrefix="cal" value={form.name}
           error={messageAt('name')} onInput={(e) => change({ name: e.currentTarget.value }, 'name')} />
@@ -207,11 +183,7 @@ function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
             <select name="timezone" value={form.timezone} onChange={(e) => change({ timezone: e.currentTarget.value }, 'timezone')}
               aria-invalid={messageAt('timezone') ? 'true' : undefined}
               aria-describedby={messageAt('timezone') ? 'cal-timezone-error' : undefined}>
-              {zones.map((g) => (g.area ? (
-                <optgroup key={g.area} label={g.area}>
-                  {g.zones.map((z) => <option key={z.value} value={z.value}>{z.label}</option>)}
-                </optgroup>
-              ) : g.zones.map((z) => <option key={z.value} value={z.value}>{z.label}</option>)))}
+              <ZoneOptions zones={zones} />
             </select>
           </label>
           <PlaceError id="cal-timezone-error" error={messageAt('timezone')} />
@@ -241,13 +213,8 @@ function CalendarForm({ calendar, calendars, teams, onDone, onCancel }) {
         ) : (
           <p class="muted">{S.slaAdmServiceNoPreview}</p>
         )}
-        {message && <p class="error" role="alert">{message}</p>}
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? S.slaAdmSaving : calendar ? S.slaAdmSave : S.slaAdmAddCalendar}
-          </button>
-          <button type="button" onClick={onCancel}>{S.cancel}</button>
-        </div>
+        <FormEnd message={message} busy={busy} label={calendar ? S.slaAdmSave : S.slaAdmAddCalendar} saving={S.slaAdmSaving}
+          onCancel={onCancel} />
       </form>
     </Screen>
   );

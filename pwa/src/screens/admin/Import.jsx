@@ -7,7 +7,7 @@ import { S, STAGE_LABEL, KIND_LABEL } from '../../strings.js';
 import { useStore } from '../../store.js';
 import { fmtDateTime } from '../../format.js';
 import { Screen } from '../../components.jsx';
-import { BackToAdmin, save } from './common.jsx';
+import { BackToAdmin, useAdminForm } from './common.jsx';
 import {
   IMPORT_KINDS, badLineCount, columnLabel, dataUrl, fileKey, fmtBytes, importProblems, importedBefore,
   problemsCsv, rememberImport, templateCsv,
@@ -31,7 +31,7 @@ export function AdminImport() {
   const [kind, setKind] = useState('leads');
   const [file, setFile] = useState(null);
   const [inputKey, setInputKey] = useState(0); // a new key empties the file input
-  const [busy, setBusy] = useState(false);
+  const { busy, call, onSubmit } = useAdminForm({}); // busy while a file is on its way
   const [outcome, setOutcome] = useState(null); // {ok, text} | {problems, message} | {error}
   const heading = useRef(null);
   const earlier = file ? importedBefore(session(), fileKey(kind, file)) : null;
@@ -45,16 +45,13 @@ export function AdminImport() {
     setOutcome(null);
   }
 
-  async function send(e) {
-    e.preventDefault();
-    if (busy || !file) return;
+  const send = onSubmit(async () => {
+    if (!file) return;
     const key = fileKey(kind, file);
     const form = new FormData();
     form.append('file', file, file.name);
-    setBusy(true);
     setOutcome(null);
-    const res = await save('POST', IMPORT_KINDS[kind].path, form);
-    setBusy(false);
+    const res = await call('POST', IMPORT_KINDS[kind].path, form);
     const at = new Date().toISOString();
     if (res.ok) {
       rememberImport(session(), key, { at, imported: res.data.imported });
@@ -76,7 +73,7 @@ export function AdminImport() {
     } else {
       setOutcome({ error: res.message });
     }
-  }
+  });
 
   return (
     <Screen title={S.adminImport}>

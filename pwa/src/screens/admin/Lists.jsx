@@ -5,8 +5,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
 import { DEFAULT_LOST_REASONS, DEFAULT_SOURCES, lostReasonLabel, sourceLabel } from '../../org.js';
-import { Screen, fieldMessage } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import { fieldMessage } from '../../components.jsx';
+import { AdminSection, otherMessage, saveOrgChange, useRemote, useStatusLine } from './common.jsx';
 import {
   addRow, duplicateKeys, listChange, moveRow, placeListError, removeRow, rowValues, rowsOf,
 } from './catalog.js';
@@ -31,19 +31,16 @@ export function AdminLists() {
   const [latest, setLatest] = useState(null);
   const org = latest || remote.data;
   return (
-    <Screen title={S.adminLists}>
-      <BackToAdmin />
-      {remote.error && !latest ? (
-        <RemoteError error={remote.error} onRetry={remote.reload} />
-      ) : org ? (
+    <AdminSection title={S.adminLists} error={!latest && remote.error} onRetry={remote.reload}>
+      {org && (
         <>
           <p class="muted">{S.admListsIntro}</p>
           <p class="note">{S.admListsKeep}</p>
           <ListForm kind="sources" org={org} onSaved={setLatest} />
           <ListForm kind="reasons" org={org} onSaved={setLatest} />
         </>
-      ) : null}
-    </Screen>
+      )}
+    </AdminSection>
   );
 }
 
@@ -77,8 +74,7 @@ function ListForm({ kind, org, onSaved }) {
   const [newText, setNewText] = useState('');
   const [errors, setErrors] = useState(NO_ERRORS);
   // Read out and shown: moved, removed, saved (tone 'ok'), not saved (tone 'bad').
-  const [said, say] = useState({ text: '', tone: '' });
-  const setSaid = (text, tone = '') => say({ text, tone });
+  const [said, setSaid] = useStatusLine();
   const [busy, setBusy] = useState(false);
   const [focus, setFocus] = useState(null); // after a move or removal: "<row key>-<button>"
   const form = useRef(null);
@@ -142,14 +138,8 @@ function ListForm({ kind, org, onSaved }) {
     const body = {};
     if (change !== undefined) body[k.field] = change;
     if (defaultChanged) body.default_source = defaultValue;
-    if (!Object.keys(body).length) {
-      setSaid(S.admNothingChanged);
-      return;
-    }
-    setBusy(true);
-    setSaid(S.admSaving);
-    const res = await save('PATCH', '/org', body);
-    setBusy(false);
+    const res = await saveOrgChange(body, setBusy, setSaid);
+    if (!res) return;
     if (res.ok) {
       const fresh = rowsOf(res.data[k.field], k.labelOf);
       setRows(fresh);
@@ -166,15 +156,12 @@ function ListForm({ kind, org, onSaved }) {
         placed.rows[key] = [S.admCheck.list_duplicate];
       }
     }
-    const other = Object.entries(res.fields).filter(([f]) => f !== k.field && f !== 'default_source');
     setErrors({
       ...NO_ERRORS,
       list: placed.list,
       rows: placed.rows,
       default_source: res.fields.default_source || null,
-      other: other.length || !Object.keys(res.fields).length
-        ? [res.message, ...other.map(([f, m]) => `${f}: ${fieldMessage(m)}`)].join(' ')
-        : '',
+      other: otherMessage(res, (f) => f === k.field || f === 'default_source'),
     });
     setSaid(S.admNotSaved, 'bad');
   }

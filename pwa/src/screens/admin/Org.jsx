@@ -4,9 +4,11 @@
 import { useMemo, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
 import { sourceLabel } from '../../org.js';
-import { Field, Screen, fieldMessage } from '../../components.jsx';
+import { Field, fieldMessage } from '../../components.jsx';
 import { Link } from '../../router.jsx';
-import { BackToAdmin, RemoteError, save, useRemote } from './common.jsx';
+import {
+  AdminSection, FormEnd, ZoneOptions, otherMessage, saveOrgChange, useAdminForm, useRemote, useStatusLine,
+} from './common.jsx';
 import { DefaultSourceSelect } from './Lists.jsx';
 import { browserTimeZones, countryOptions, timeZoneGroups } from './catalog.js';
 
@@ -22,32 +24,22 @@ const formOf = (org) => ({
 export function AdminOrg() {
   const remote = useRemote('/org');
   return (
-    <Screen title={S.adminOrg}>
-      <BackToAdmin />
-      {remote.error ? (
-        <RemoteError error={remote.error} onRetry={remote.reload} />
-      ) : remote.data ? (
-        <OrgForm org={remote.data} />
-      ) : null}
-    </Screen>
+    <AdminSection title={S.adminOrg} error={remote.error} onRetry={remote.reload}>
+      {remote.data && <OrgForm org={remote.data} />}
+    </AdminSection>
   );
 }
 
 function OrgForm({ org: first }) {
   const [org, setOrg] = useState(first); // as the server last answered
-  const [form, setForm] = useState(() => formOf(first));
-  const [errors, setErrors] = useState({});
-  const [said, say] = useState({ text: '', tone: '' }); // tone: 'ok' | 'bad' | ''
-  const setSaid = (text, tone = '') => say({ text, tone });
+  const { form, errors, busy, setForm, setErrors, setBusy, set, bind, onSubmit } = useAdminForm(
+    () => formOf(first), { idPrefix: 'org' },
+  );
+  const [said, setSaid] = useStatusLine();
   const [other, setOther] = useState('');
-  const [busy, setBusy] = useState(false);
   const zones = useMemo(() => timeZoneGroups(browserTimeZones(), form.timezone), [form.timezone]);
   const countries = useMemo(() => countryOptions(form.default_country || undefined), [form.default_country]);
 
-  const set = (k, v) => {
-    setForm({ ...form, [k]: v });
-    if (errors[k]) setErrors({ ...errors, [k]: undefined });
-  };
   const selectProps = (k) => ({
     name: k,
     value: form[k],
@@ -57,9 +49,7 @@ function OrgForm({ org: first }) {
   });
   const errorOf = (k) => errors[k] && <p class="field-error" id={`org-${k}-error`}>{fieldMessage(errors[k])}</p>;
 
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
+  const submit = onSubmit(async () => {
     const now = formOf(org);
     const body = {};
     for (const k of FIELDS) {
@@ -67,14 +57,8 @@ function OrgForm({ org: first }) {
       if (v !== now[k]) body[k] = k === 'default_source' && v === '' ? null : v;
     }
     setOther('');
-    if (!Object.keys(body).length) {
-      setSaid(S.admNothingChanged);
-      return;
-    }
-    setBusy(true);
-    setSaid(S.admSaving);
-    const res = await save('PATCH', '/org', body);
-    setBusy(false);
+    const res = await saveOrgChange(body, setBusy, setSaid);
+    if (!res) return;
     if (res.ok) {
       setOrg(res.data);
       setForm(formOf(res.data));
@@ -82,26 +66,19 @@ function OrgForm({ org: first }) {
       setSaid(S.admOrgSaved, 'ok');
       return;
     }
-    const rest = Object.entries(res.fields).filter(([f]) => !FIELDS.includes(f));
     setErrors(res.fields);
-    setOther(rest.length || !Object.keys(res.fields).length
-      ? [res.message, ...rest.map(([f, m]) => `${f}: ${fieldMessage(m)}`)].join(' ') : '');
+    setOther(otherMessage(res, (f) => FIELDS.includes(f)));
     setSaid(S.admNotSaved, 'bad');
-  }
+  });
 
   return (
     <form class="form" onSubmit={submit} noValidate>
-      <Field name="name" label={S.admOrgName} required autocomplete="organization" idPrefix="org"
-        value={form.name} error={errors.name} onInput={(e) => set('name', e.currentTarget.value)} />
+      <Field name="name" label={S.admOrgName} required autocomplete="organization" {...bind('name')} />
       <div class="field">
         <label>
           <span>{S.admOrgZone}</span>
           <select {...selectProps('timezone')}>
-            {zones.map((g) => (g.area ? (
-              <optgroup key={g.area} label={g.area}>
-                {g.zones.map((z) => <option key={z.value} value={z.value}>{z.label}</option>)}
-              </optgroup>
-            ) : g.zones.map((z) => <option key={z.value} value={z.value}>{z.label}</option>)))}
+            <ZoneOptions zones={zones} />
           </select>
         </label>
         <p class="adm-help" id="org-timezone-help">{S.admOrgZoneHelp}</p>
@@ -121,10 +98,7 @@ function OrgForm({ org: first }) {
         options={org.lead_sources.map((v) => ({ value: v, label: sourceLabel(v) }))}
         onChange={(v) => set('default_source', v)} />
       <p class="adm-more"><Link href="/admin/lists">{S.admOrgEditLists}</Link></p>
-      {other && <p class="error" role="alert">{other}</p>}
-      <div class="row">
-        <button type="submit" class="primary" disabled={busy}>{busy ? S.admSaving : S.admOrgSave}</button>
-      </div>
+      <FormEnd message={other} busy={busy} label={S.admOrgSave} />
       <p class={`adm-status ${said.tone}`} role="status">{said.text}</p>
     </form>
   );

@@ -2,13 +2,14 @@
 // follow-ups, in business time; per priority and/or source, or for any. The most specific
 // active policy matching a lead sets its clock (app/sla/policies.py). Policies are never
 // deleted, only deactivated (clocks and reports refer to them). Devices get them by sync.
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useRef } from 'preact/hooks';
 import { S, SLA_METRIC } from '../../strings.js';
 import { useStore } from '../../store.js';
 import { fmtMinutes } from '../../format.js';
 import { sourceLabel } from '../../org.js';
 import { Field, Screen } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote, useEditing } from './common.jsx';
+import { AdminSection, BackToList, FormEnd, ListHead, useAdminForm, useEditing, useRemote } from './common.jsx';
+import { nothingToSave, saveTarget } from './form.js';
 import { Choice, Duration, SlaPreview, focusFirstInvalid } from './SlaParts.jsx';
 import { DEFAULT_TARGETS } from '../../sync/leads.js';
 import { policyBody, policyForm, policyTrial } from './slaForms.js';
@@ -20,27 +21,17 @@ const FIELDS = ['name', 'metric', 'priority', 'source', 'target_minutes', 'warn_
 
 export function AdminPolicies() {
   const remote = useRemote('/sla/policies');
-  const { editing, status, open, close, done } = useEditing(remote);
+  const { editing, status, open, close, done } = useEditing(remote.reload);
 
   if (editing) {
     return <PolicyForm policy={editing === 'new' ? null : editing} onDone={done} onCancel={close} />;
   }
   return (
-    <Screen title={S.adminPolicies}>
-      <BackToAdmin />
-      {remote.error ? (
-        <RemoteError error={remote.error} onRetry={remote.reload} />
-      ) : (
-        <>
-          <p class="muted">{S.slaAdmPoliciesIntro}</p>
-          <p class="adm-status" role="status">{status}</p>
-          <button type="button" class="primary" onClick={() => open('new')}>
-            {S.slaAdmNewPolicy}
-          </button>
-          {remote.data && <PolicyList policies={remote.data} onEdit={open} />}
-        </>
-      )}
-    </Screen>
+    <AdminSection title={S.adminPolicies} error={remote.error} onRetry={remote.reload}>
+      <ListHead intro={S.slaAdmPoliciesIntro} status={status} tone="" newLabel={S.slaAdmNewPolicy}
+        onNew={() => open('new')} />
+      {remote.data && <PolicyList policies={remote.data} onEdit={open} />}
+    </AdminSection>
   );
 }
 
@@ -91,21 +82,24 @@ function PolicyList({ policies, onEdit }) {
 }
 
 const checkText = (code) => [S.slaAdmCheck[code] || code];
+// Where the message of each part of the form shows: a duration's hours and minutes at the
+// duration, the percentage at the warning ratio.
+const FIELD_OF = {
+  targetHours: 'target_minutes', targetMinutes: 'target_minutes', escalateHours: 'escalate_after_minutes',
+  escalateMinutes: 'escalate_after_minutes', warnPercent: 'warn_ratio',
+};
 
 function PolicyForm({ policy, onDone, onCancel }) {
   const s = useStore();
-  const [form, setForm] = useState(() => policyForm(policy));
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
-
-  const set = (k) => (value) => {
-    setForm((f) => ({ ...f, [k]: value }));
-    const field = { targetHours: 'target_minutes', targetMinutes: 'target_minutes', escalateHours: 'escalate_after_minutes',
-      escalateMinutes: 'escalate_after_minutes', warnPercent: 'warn_ratio' }[k] || k;
-    if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
-  };
+  const { form, errors, message, busy, setMessage, set: setField, bind, send, refuseChecks, onSubmit } = useAdminForm(
+    () => policyForm(policy),
+    {
+      idPrefix: 'sla', known: FIELDS, notSaved: S.slaAdmNotSaved, errorKey: (k) => FIELD_OF[k] || k,
+      onRefused: () => focusFirstInvalid(formRef.current),
+    },
+  );
+  const set = (k) => (value) => setField(k, value);
 
   // The org's own sources, and the policy's even if the list no longer has it.
   const sources = [...s.org.lead_sources];
@@ -113,45 +107,21 @@ function PolicyForm({ policy, onDone, onCancel }) {
   const sourceOptions = [{ value: '', label: S.slaAdmAnySource }, ...sources.map((v) => ({ value: v, label: sourceLabel(v) }))];
   const priorityOptions = [{ value: '', label: S.slaAdmAnyPriority }, ...PRIORITIES.map((v) => ({ value: v, label: S.slaAdmPriority[v] }))];
 
-  async function send(body) {
-    setBusy(true);
-    const res = policy ? await save('PATCH', `/sla/policies/${policy.id}`, body) : await save('POST', '/sla/policies', body);
-    setBusy(false);
-    if (res.ok) {
-      return res.data;
-    }
-    const known = Object.fromEntries(Object.entries(res.fields).filter(([f]) => FIELDS.includes(f)));
-    const other = Object.entries(res.fields).filter(([f]) => !FIELDS.includes(f));
-    setErrors(known);
-    focusFirstInvalid(formRef.current);
-    setMessage(other.length ? other.map(([f, m]) => `${f}: ${[].concat(m).join(' ')}`).join('; ')
-      : Object.keys(known).length ? S.slaAdmNotSaved : res.message);
-    return null;
-  }
+  // The answer's policy, or null when refused.
+  const savePolicy = async (body) => (await send(...saveTarget('/sla/policies', policy), body))?.data || null;
 
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setMessage('');
+  const submit = onSubmit(async () => {
     const { body, errors: found } = policyBody(form, policy);
-    if (found) {
-      setErrors(Object.fromEntries(Object.entries(found).map(([f, code]) => [f, checkText(code)])));
-      setMessage(S.slaAdmNotSaved);
-      focusFirstInvalid(formRef.current);
-      return;
-    }
-    if (policy && !Object.keys(body).length) {
-      onDone(S.slaAdmNothingChanged);
-      return;
-    }
-    const saved = await send(body);
+    if (found) return refuseChecks(found, (code) => S.slaAdmCheck[code] || code);
+    if (nothingToSave(policy, body)) return onDone(S.slaAdmNothingChanged);
+    const saved = await savePolicy(body);
     if (saved) onDone(S.slaAdmPolicySaved(saved.name));
-  }
+  });
 
   async function toggleActive() {
     if (busy) return;
     setMessage('');
-    const saved = await send({ active: !policy.active });
+    const saved = await savePolicy({ active: !policy.active });
     if (saved) onDone(saved.active ? S.slaAdmPolicyActivated(saved.name) : S.slaAdmPolicyDeactivated(saved.name));
   }
 
@@ -161,11 +131,10 @@ function PolicyForm({ policy, onDone, onCancel }) {
   const errorOf = (f) => errors[f] || (f !== 'name' && found[f] ? checkText(found[f]) : undefined);
   return (
     <Screen title={policy ? S.slaAdmEditPolicy : S.slaAdmNewPolicy}>
-      <p class="back"><button type="button" class="link" onClick={onCancel}>{`← ${S.adminPolicies}`}</button></p>
+      <BackToList label={`← ${S.adminPolicies}`} onBack={onCancel} />
       {policy && !policy.active && <p class="note">{S.slaAdmInactiveHelp}</p>}
       <form class="form sla-form" ref={formRef} onSubmit={submit} noValidate>
-        <Field name="name" label={S.slaAdmName} required autocomplete="off" idPrefix="sla" value={form.name}
-          error={errors.name} onInput={(e) => set('name')(e.currentTarget.value)} />
+        <Field name="name" label={S.slaAdmName} required autocomplete="off" {...bind('name')} />
         {policy ? (
           <p class="sla-fixed"><span>{S.slaAdmMetric}</span> <strong>{SLA_METRIC[policy.metric]}</strong></p>
         ) : (
@@ -198,13 +167,8 @@ function PolicyForm({ policy, onDone, onCancel }) {
           minutes={form.escalateMinutes} onHours={set('escalateHours')} onMinutes={set('escalateMinutes')}
           error={errorOf('escalate_after_minutes')} help={S.slaAdmEscalateHelp} />
         <SlaPreview body={trial} />
-        {message && <p class="error" role="alert">{message}</p>}
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? S.slaAdmSaving : policy ? S.slaAdmSave : S.slaAdmAdd}
-          </button>
-          <button type="button" onClick={onCancel}>{S.cancel}</button>
-        </div>
+        <FormEnd message={message} busy={busy} label={policy ? S.slaAdmSave : S.slaAdmAdd} saving={S.slaAdmSaving}
+          onCancel={onCancel} />
       </form>
       {policy && (
         <section class="adm-active">

@@ -6,7 +6,8 @@ import { useMemo, useState } from 'preact/hooks';
 import { S } from '../../strings.js';
 import { fmtMoney } from '../../format.js';
 import { Field, Screen } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote, splitRefusal } from './common.jsx';
+import { AdminSection, BackToList, FormEnd, ListHead, useAdminForm, useEditing, useRemote } from './common.jsx';
+import { nothingToSave, saveTarget } from './form.js';
 import { productBody, productForm, searchProducts, usualCurrency } from './catalog.js';
 
 // From this many products on, a search box above the list.
@@ -14,16 +15,9 @@ const SEARCH_FROM = 8;
 
 export function AdminProducts() {
   const remote = useRemote('/products?include_inactive=true');
-  const [editing, setEditing] = useState(null); // null: the list; 'new'; or the product
+  const { editing, status, open, close, done } = useEditing(remote.reload);
   const [query, setQuery] = useState('');
-  const [status, setStatus] = useState({ text: '', tone: '' }); // tone 'ok': a save went through
   const products = remote.data || [];
-
-  function done(text, tone = 'ok') {
-    setEditing(null);
-    setStatus({ text, tone });
-    remote.reload();
-  }
 
   if (editing) {
     return (
@@ -31,27 +25,22 @@ export function AdminProducts() {
         product={editing === 'new' ? null : editing}
         currency={usualCurrency(products)}
         onDone={done}
-        onCancel={() => setEditing(null)}
+        onCancel={close}
       />
     );
   }
   return (
-    <Screen title={S.adminProducts}>
-      <BackToAdmin />
-      {remote.error ? (
-        <RemoteError error={remote.error} onRetry={remote.reload} />
-      ) : (
-        <ProductList
-          products={products}
-          loading={remote.loading && !remote.data}
-          query={query}
-          setQuery={setQuery}
-          status={status}
-          onNew={() => { setStatus({ text: '', tone: '' }); setEditing('new'); }}
-          onEdit={(p) => { setStatus({ text: '', tone: '' }); setEditing(p); }}
-        />
-      )}
-    </Screen>
+    <AdminSection title={S.adminProducts} error={remote.error} onRetry={remote.reload}>
+      <ProductList
+        products={products}
+        loading={remote.loading && !remote.data}
+        query={query}
+        setQuery={setQuery}
+        status={status}
+        onNew={() => open('new')}
+        onEdit={open}
+      />
+    </AdminSection>
   );
 }
 
@@ -61,9 +50,7 @@ function ProductList({ products, loading, query, setQuery, status, onNew, onEdit
   const inactive = found.filter((p) => !p.active);
   return (
     <>
-      <p class="muted">{S.admProdIntro}</p>
-      <p class={`adm-status ${status.tone}`} role="status">{status.text}</p>
-      <button type="button" class="primary" onClick={onNew}>{S.admProdNew}</button>
+      <ListHead intro={S.admProdIntro} status={status} newLabel={S.admProdNew} onNew={onNew} />
       {products.length >= SEARCH_FROM && (
         <label class="adm-search">
           <span>{S.admProdSearch}</span>
@@ -106,69 +93,42 @@ function ProductRows({ title, list, onEdit }) {
   );
 }
 
+// The server names a taken SKU with the bare word "taken"; its message says it fully.
+function skuSaidInFull(res) {
+  const fields = { ...res.fields };
+  if (res.status === 409 && fields.sku) fields.sku = [S.admSkuTaken];
+  return fields;
+}
+
 // The add/edit form. A refusal keeps everything typed and shows the server's message at its
 // field (a taken SKU at the SKU).
 function ProductForm({ product, currency, onDone, onCancel }) {
-  const [form, setForm] = useState(() => productForm(product, currency));
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { form, message, busy, setMessage, bind, send, refuseChecks, onSubmit } = useAdminForm(
+    () => productForm(product, currency),
+    { idPrefix: 'product', known: ['name', 'sku', 'list_price', 'currency', 'spec', 'faq'], fieldsOf: skuSaidInFull },
+  );
   const title = product ? S.admProdEdit(product.name) : S.admProdNew;
+  // The answer's product, or null when refused.
+  const saveProduct = async (body) => (await send(...saveTarget('/products', product), body))?.data || null;
 
-  const bind = (k) => ({
-    value: form[k],
-    onInput: (e) => {
-      setForm({ ...form, [k]: e.currentTarget.value });
-      if (errors[k]) setErrors({ ...errors, [k]: undefined });
-    },
-    error: errors[k],
-    idPrefix: 'product',
-  });
-
-  async function send(body) {
-    setBusy(true);
-    const res = product ? await save('PATCH', `/products/${product.id}`, body) : await save('POST', '/products', body);
-    setBusy(false);
-    if (res.ok) {
-      return res.data;
-    }
-    const fields = { ...res.fields };
-    // The server names a taken SKU with the bare word "taken"; its message says it fully.
-    if (res.status === 409 && fields.sku) fields.sku = [S.admSkuTaken];
-    const { inPlace, message } = splitRefusal(res, ['name', 'sku', 'list_price', 'currency'], fields);
-    setErrors(inPlace);
-    setMessage(message);
-    return null;
-  }
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setMessage('');
+  const submit = onSubmit(async () => {
     const { body, errors: found } = productBody(form, product);
-    if (found) {
-      setErrors(Object.fromEntries(Object.entries(found).map(([f, err]) => [f, [S.admCheck[err.code]]])));
-      setMessage(S.admNotSaved);
-      return;
-    }
-    if (product && !Object.keys(body).length) {
-      onDone(S.admNothingChanged, '');
-      return;
-    }
-    const saved = await send(body);
+    if (found) return refuseChecks(found, (err) => S.admCheck[err.code]);
+    if (nothingToSave(product, body)) return onDone(S.admNothingChanged, { tone: '' });
+    const saved = await saveProduct(body);
     if (saved) onDone(product ? S.admProdSavedEdit(saved.name) : S.admProdSavedNew(saved.name));
-  }
+  });
 
   async function toggleActive() {
     if (busy) return;
     setMessage('');
-    const saved = await send({ active: !product.active });
+    const saved = await saveProduct({ active: !product.active });
     if (saved) onDone(saved.active ? S.admProdReactivated(saved.name) : S.admProdDeactivated(saved.name));
   }
 
   return (
     <Screen title={title}>
-      <p class="back"><button type="button" class="link" onClick={onCancel}>{`← ${S.adminProducts}`}</button></p>
+      <BackToList label={`← ${S.adminProducts}`} onBack={onCancel} />
       {product && !product.active && <p class="note">{S.admProdInactiveHelp}</p>}
       <form class="form" onSubmit={submit} noValidate>
         <Field name="name" label={S.admProdName} required autocomplete="off" {...bind('name')} />
@@ -178,13 +138,10 @@ function ProductForm({ product, currency, onDone, onCancel }) {
           <Field name="currency" label={S.admProdCurrency} maxLength={3} autocomplete="off" autocapitalize="characters"
             placeholder="EUR" {...bind('currency')} />
         </div>
-        {message && <p class="error" role="alert">{message}</p>}
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? S.admSaving : product ? S.admProdSaveEdit : S.admProdAdd}
-          </button>
-          <button type="button" onClick={onCancel}>{S.cancel}</button>
-        </div>
+        <Field name="spec" label={S.admProdSpec} multiline rows={4} maxLength={4000} {...bind('spec')} />
+        <Field name="faq" label={S.admProdFaq} multiline rows={5} maxLength={8000} {...bind('faq')} />
+        <p class="adm-help">{S.admProdFactsHelp}</p>
+        <FormEnd message={message} busy={busy} label={product ? S.admProdSaveEdit : S.admProdAdd} onCancel={onCancel} />
       </form>
       {product && (
         <section class="adm-active">

@@ -8,7 +8,8 @@ import { useStore } from '../../store.js';
 import { fmtMoney } from '../../format.js';
 import { sourceLabel } from '../../org.js';
 import { Field, Screen, fieldMessage } from '../../components.jsx';
-import { BackToAdmin, RemoteError, save, useRemote, splitRefusal } from './common.jsx';
+import { AdminSection, BackToList, Confirm, FormEnd, ListHead, useAdminForm, useEditing, useRemote } from './common.jsx';
+import { nothingToSave, saveTarget } from './form.js';
 import {
   dayOf, monthOptions, spendBody, spendForm, spendPath, sourceChoices, totalsBySource,
 } from './spendLedger.js';
@@ -36,20 +37,15 @@ export function AdminSpend() {
   const [filter, setFilter] = useState(() => ({ month: today.slice(0, 7), source: '' }));
   const orgRemote = useRemote('/org');
   const remote = useRemote(spendPath(filter));
-  const [editing, setEditing] = useState(null); // null: the list; 'new'; or the entry
-  const [status, setStatus] = useState({ text: '', tone: '' });
-  const org = orgRemote.data;
-  const currency = org?.currency || '';
-
   // After a save: back to the list, showing the month and source of the entry saved.
-  function done(text, saved = null) {
-    setEditing(null);
-    setStatus({ text, tone: 'ok' });
+  const { editing, status, say, open, close, done } = useEditing((saved) => {
     const month = saved && filter.month && saved.spent_on.slice(0, 7) !== filter.month ? saved.spent_on.slice(0, 7) : filter.month;
     const source = saved && filter.source && saved.source !== filter.source ? '' : filter.source;
     if (month !== filter.month || source !== filter.source) setFilter({ month, source });
     else remote.reload();
-  }
+  });
+  const org = orgRemote.data;
+  const currency = org?.currency || '';
 
   if (editing && org) {
     return (
@@ -58,58 +54,46 @@ export function AdminSpend() {
         org={org}
         defaults={{ today, source: filter.source }}
         onDone={done}
-        onCancel={() => setEditing(null)}
+        onCancel={close}
       />
     );
   }
   const error = orgRemote.error || remote.error;
   return (
-    <Screen title={S.adminSpend}>
-      <BackToAdmin />
-      {error ? (
-        <RemoteError error={error} onRetry={() => { orgRemote.reload(); remote.reload(); }} />
-      ) : org ? (
+    <AdminSection title={S.adminSpend} error={error} onRetry={() => { orgRemote.reload(); remote.reload(); }}>
+      {org && (
         <>
-          <p class="muted">{S.spdIntro(currency)}</p>
-          {!writes && <p class="note">{S.spdReadOnly}</p>}
-          <p class={`adm-status ${status.tone}`} role="status">{status.text}</p>
-          {writes && (
-            <button type="button" class="primary"
-              onClick={() => { setStatus({ text: '', tone: '' }); setEditing('new'); }}>
-              {S.spdNew}
-            </button>
-          )}
+          <ListHead intro={S.spdIntro(currency)} note={!writes && <p class="note">{S.spdReadOnly}</p>} status={status}
+            newLabel={S.spdNew} onNew={writes && (() => open('new'))} />
           <Filters org={org} today={today} filter={filter}
-            onChange={(f) => { setStatus({ text: '', tone: '' }); setFilter(f); }} />
+            onChange={(f) => { say(''); setFilter(f); }} />
           {remote.data && (
             <Ledger entries={remote.data} currency={currency} filter={filter} writes={writes}
-              onEdit={(e) => { setStatus({ text: '', tone: '' }); setEditing(e); }} />
+              onEdit={open} />
           )}
         </>
-      ) : null}
-    </Screen>
+      )}
+    </AdminSection>
   );
 }
 
 function Filters({ org, today, filter, onChange }) {
   const months = useMemo(() => monthOptions(today, { keep: filter.month }), [today, filter.month]);
   const sources = sourceChoices(org.lead_sources, filter.source);
+  // One select of the filter: `name` is its key in the filter; "all" first.
+  const choice = (name, label, all, values, labelOf) => (
+    <label>
+      <span>{label}</span>
+      <select name={name} value={filter[name]} onChange={(e) => onChange({ ...filter, [name]: e.currentTarget.value })}>
+        <option value="">{all}</option>
+        {values.map((v) => <option key={v} value={v}>{labelOf(v)}</option>)}
+      </select>
+    </label>
+  );
   return (
     <div class="spd-filters">
-      <label>
-        <span>{S.spdMonth}</span>
-        <select name="month" value={filter.month} onChange={(e) => onChange({ ...filter, month: e.currentTarget.value })}>
-          <option value="">{S.spdAllMonths}</option>
-          {months.map((m) => <option key={m} value={m}>{fmtMonth(m)}</option>)}
-        </select>
-      </label>
-      <label>
-        <span>{S.spdSource}</span>
-        <select name="source" value={filter.source} onChange={(e) => onChange({ ...filter, source: e.currentTarget.value })}>
-          <option value="">{S.spdAllSources}</option>
-          {sources.map((v) => <option key={v} value={v}>{sourceLabel(v)}</option>)}
-        </select>
-      </label>
+      {choice('month', S.spdMonth, S.spdAllMonths, months, fmtMonth)}
+      {choice('source', S.spdSource, S.spdAllSources, sources, sourceLabel)}
     </div>
   );
 }
@@ -177,69 +161,36 @@ function Ledger({ entries, currency, filter, writes, onEdit }) {
 // The add/edit form. A refusal keeps everything typed and shows the server's message at its
 // field (a source the organisation no longer has, an amount out of range).
 function SpendForm({ entry, org, defaults, onDone, onCancel }) {
-  const [form, setForm] = useState(() => spendForm(entry, defaults));
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { form, errors, message, busy, setMessage, set, bind, call, send, refuse, refuseChecks, onSubmit } = useAdminForm(
+    () => spendForm(entry, defaults),
+    { idPrefix: 'spend', known: ['source', 'spent_on', 'amount', 'note'] },
+  );
   const [confirming, setConfirming] = useState(false);
   const currency = org.currency;
   const sources = sourceChoices(org.lead_sources, entry?.source);
 
-  const bind = (k) => ({
-    value: form[k],
-    onInput: (e) => {
-      setForm({ ...form, [k]: e.currentTarget.value });
-      if (errors[k]) setErrors({ ...errors, [k]: undefined });
-    },
-    error: errors[k],
-    idPrefix: 'spend',
+  const submit = onSubmit(async () => {
+    const { body, errors: found } = spendBody(form, entry);
+    if (found) return refuseChecks(found, (err) => S.spdCheck[err.code]);
+    if (nothingToSave(entry, body)) return onDone(S.admNothingChanged);
+    const res = await send(...saveTarget('/spend', entry), body);
+    if (!res) return;
+    const what = describe(res.data, currency);
+    onDone(entry ? S.spdSaved(what) : S.spdAdded(what), { saved: res.data });
   });
 
-  function refused(res) {
-    const { inPlace, message } = splitRefusal(res, ['source', 'spent_on', 'amount', 'note']);
-    setErrors(inPlace);
-    setMessage(message);
-  }
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setMessage('');
-    const { body, errors: found } = spendBody(form, entry);
-    if (found) {
-      setErrors(Object.fromEntries(Object.entries(found).map(([f, err]) => [f, [S.spdCheck[err.code]]])));
-      setMessage(S.admNotSaved);
-      return;
-    }
-    if (entry && !Object.keys(body).length) {
-      onDone(S.admNothingChanged);
-      return;
-    }
-    setBusy(true);
-    const res = entry ? await save('PATCH', `/spend/${entry.id}`, body) : await save('POST', '/spend', body);
-    setBusy(false);
-    if (!res.ok) {
-      refused(res);
-      return;
-    }
-    const what = describe(res.data, currency);
-    onDone(entry ? S.spdSaved(what) : S.spdAdded(what), res.data);
-  }
-
   async function remove() {
-    setBusy(true);
     setMessage('');
-    const res = await save('DELETE', `/spend/${entry.id}`);
-    setBusy(false);
+    const res = await call('DELETE', `/spend/${entry.id}`);
     setConfirming(false);
     if (res.ok) onDone(S.spdDeleted(describe(entry, currency)));
-    else refused(res);
+    else refuse(res);
   }
 
   const sourceError = fieldMessage(errors.source);
   return (
     <Screen title={entry ? S.spdEditTitle : S.spdNewTitle}>
-      <p class="back"><button type="button" class="link" onClick={onCancel}>{S.spdBack}</button></p>
+      <BackToList label={S.spdBack} onBack={onCancel} />
       <form class="form spd-form" onSubmit={submit} noValidate>
         <div class="field">
           <label>
@@ -247,10 +198,7 @@ function SpendForm({ entry, org, defaults, onDone, onCancel }) {
             <select name="source" value={form.source} required
               aria-invalid={sourceError ? 'true' : undefined}
               aria-describedby={sourceError ? 'spend-source-error' : undefined}
-              onChange={(e) => {
-                setForm({ ...form, source: e.currentTarget.value });
-                if (errors.source) setErrors({ ...errors, source: undefined });
-              }}>
+              onChange={(e) => set('source', e.currentTarget.value)}>
               <option value="" disabled>{S.spdChoose}</option>
               {sources.map((v) => <option key={v} value={v}>{sourceLabel(v)}</option>)}
             </select>
@@ -261,24 +209,13 @@ function SpendForm({ entry, org, defaults, onDone, onCancel }) {
         <Field name="amount" label={S.spdAmount(currency)} inputMode="decimal" autocomplete="off" required
           {...bind('amount')} />
         <Field name="note" label={S.spdNote} multiline maxLength={1000} placeholder={S.spdNoteHelp} {...bind('note')} />
-        {message && <p class="error" role="alert">{message}</p>}
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy}>
-            {busy ? S.admSaving : entry ? S.spdSaveEdit : S.spdAdd}
-          </button>
-          <button type="button" onClick={onCancel}>{S.cancel}</button>
-        </div>
+        <FormEnd message={message} busy={busy} label={entry ? S.spdSaveEdit : S.spdAdd} onCancel={onCancel} />
       </form>
       {entry && (
         <section class="adm-active">
           {confirming ? (
-            <div class="confirm" role="alertdialog" aria-labelledby="spd-confirm">
-              <p id="spd-confirm">{S.spdDeleteConfirm(describe(entry, currency))}</p>
-              <div class="row">
-                <button type="button" class="danger-fill" disabled={busy} onClick={remove}>{S.spdDelete}</button>
-                <button type="button" onClick={() => setConfirming(false)}>{S.cancel}</button>
-              </div>
-            </div>
+            <Confirm id="spd-confirm" question={S.spdDeleteConfirm(describe(entry, currency))} action={S.spdDelete}
+              busy={busy} onConfirm={remove} onBack={() => setConfirming(false)} />
           ) : (
             <button type="button" class="adm-deactivate" disabled={busy} onClick={() => setConfirming(true)}>
               {S.spdDelete}

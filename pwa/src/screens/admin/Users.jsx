@@ -8,7 +8,7 @@ import { useStore } from '../../store.js';
 import { fmtDateTime } from '../../format.js';
 import { Field, Screen } from '../../components.jsx';
 import { Link } from '../../router.jsx';
-import { BackToAdmin, RemoteError, save, useRemote, splitRefusal } from './common.jsx';
+import { AdminSection, BackToList, Confirm, FormEnd, useAdminForm, useRemote } from './common.jsx';
 
 const ROLES = ['rep', 'lead', 'cs', 'admin'];
 // From this many people on, a search box above the list.
@@ -62,18 +62,13 @@ export function AdminUsers() {
 
   const error = users.error || teams.error || invitations.error;
   return (
-    <Screen title={S.adminUsers}>
-      <BackToAdmin />
-      {error ? (
-        <RemoteError error={error} onRetry={() => { reload(); teams.reload(); }} />
-      ) : (
-        <PeopleList
-          people={users.data} teams={teamList} waiting={waiting} me={me}
-          query={query} setQuery={setQuery} status={status}
-          onInvite={() => { setStatus(''); setView('invite'); }}
-          onOpen={(person) => { setStatus(''); setView({ person }); }} />
-      )}
-    </Screen>
+    <AdminSection title={S.adminUsers} error={error} onRetry={() => { reload(); teams.reload(); }}>
+      <PeopleList
+        people={users.data} teams={teamList} waiting={waiting} me={me}
+        query={query} setQuery={setQuery} status={status}
+        onInvite={() => { setStatus(''); setView('invite'); }}
+        onOpen={(person) => { setStatus(''); setView({ person }); }} />
+    </AdminSection>
   );
 }
 
@@ -159,9 +154,10 @@ function PeopleRows({ title, list, teams, waiting, me, onOpen }) {
 
 // The role choice with what the role may do, and the team checkboxes: shared by the
 // invitation and the person's form.
-function RoleAndTeams({ role, setRole, teamIds, setTeamIds, teams, errors, disabled }) {
+function RoleAndTeams({ form, set, teams, errors, disabled }) {
+  const { role, team_ids: teamIds } = form;
   const toggle = (id) =>
-    setTeamIds(teamIds.includes(id) ? teamIds.filter((t) => t !== id) : [...teamIds, id]);
+    set('team_ids', teamIds.includes(id) ? teamIds.filter((t) => t !== id) : [...teamIds, id]);
   const roleError = errors.role && [].concat(errors.role).join(' ');
   const teamError = errors.team_ids && [].concat(errors.team_ids).join(' ');
   return (
@@ -170,7 +166,7 @@ function RoleAndTeams({ role, setRole, teamIds, setTeamIds, teams, errors, disab
         <label>
           <span>{S.pplRole}</span>
           <select name="role" value={role} disabled={disabled} aria-describedby="ppl-role-help"
-            aria-invalid={roleError ? 'true' : undefined} onChange={(e) => setRole(e.currentTarget.value)}>
+            aria-invalid={roleError ? 'true' : undefined} onChange={(e) => set('role', e.currentTarget.value)}>
             {ROLES.map((r) => <option key={r} value={r}>{ROLE_LABEL[r]}</option>)}
           </select>
         </label>
@@ -191,63 +187,42 @@ function RoleAndTeams({ role, setRole, teamIds, setTeamIds, teams, errors, disab
   );
 }
 
-// A refused save, split for the form (a taken email said in full).
-function splitErrors(res, known) {
+// A refused save's fields as the forms show them (a taken email said in full).
+function emailSaidInFull(res) {
   const fields = { ...res.fields };
   if (res.status === 409 && fields.email) fields.email = [S.pplEmailTaken];
-  return splitRefusal(res, known, fields);
+  return fields;
 }
 
-function InviteForm({ teams, onCancel, onSent }) {
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [role, setRole] = useState('rep');
-  const [teamIds, setTeamIds] = useState([]);
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
+// A change answers the refusal it was made for: its field's message and the summary go.
+const PEOPLE_FORM = { fieldsOf: emailSaidInFull, editClearsMessage: true };
 
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setMessage('');
-    const res = await save('POST', '/users', { email: email.trim(), name: name.trim(), role, team_ids: teamIds });
-    setBusy(false);
-    if (res.ok) {
+function InviteForm({ teams, onCancel, onSent }) {
+  const { form, errors, message, busy, set, bind, send, onSubmit } = useAdminForm(
+    { email: '', name: '', role: 'rep', team_ids: [] },
+    { ...PEOPLE_FORM, idPrefix: 'invite', known: ['email', 'name', 'role', 'team_ids'] },
+  );
+
+  const submit = onSubmit(async () => {
+    const res = await send('POST', '/users', {
+      email: form.email.trim(), name: form.name.trim(), role: form.role, team_ids: form.team_ids,
+    });
+    if (res) {
       const { invitation, ...person } = res.data;
       onSent(invitation, person);
-      return;
     }
-    const { inPlace, message: text } = splitErrors(res, ['email', 'name', 'role', 'team_ids']);
-    setErrors(inPlace);
-    setMessage(text);
-  }
-  // A change answers the refusal it was made for: its field's message and the summary go.
-  const changed = (set, key) => (value) => {
-    set(value);
-    setMessage('');
-    if (errors[key]) setErrors({ ...errors, [key]: undefined });
-  };
-  const typed = (set, key) => (e) => changed(set, key)(e.currentTarget.value);
+  });
 
   return (
     <Screen title={S.pplInvite}>
-      <p class="back"><button type="button" class="link" onClick={onCancel}>{S.pplBack}</button></p>
+      <BackToList label={S.pplBack} onBack={onCancel} />
       <p class="muted">{S.pplInviteHelp}</p>
       <form class="form" onSubmit={submit} noValidate>
         <Field name="email" type="email" label={S.pplEmail} required autocomplete="off" inputMode="email"
-          autocapitalize="none" spellcheck={false} value={email} onInput={typed(setEmail, 'email')}
-          error={errors.email} idPrefix="invite" />
-        <Field name="name" label={S.pplName} required autocomplete="off" value={name}
-          onInput={typed(setName, 'name')} error={errors.name} idPrefix="invite" />
-        <RoleAndTeams role={role} setRole={changed(setRole, 'role')} teamIds={teamIds}
-          setTeamIds={changed(setTeamIds, 'team_ids')} teams={teams} errors={errors} />
-        {message && <p class="error" role="alert">{message}</p>}
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy}>{busy ? S.pplSending : S.pplSendInvite}</button>
-          <button type="button" onClick={onCancel}>{S.cancel}</button>
-        </div>
+          autocapitalize="none" spellcheck={false} {...bind('email')} />
+        <Field name="name" label={S.pplName} required autocomplete="off" {...bind('name')} />
+        <RoleAndTeams form={form} set={set} teams={teams} errors={errors} />
+        <FormEnd message={message} busy={busy} label={S.pplSendInvite} saving={S.pplSending} onCancel={onCancel} />
       </form>
     </Screen>
   );
@@ -314,70 +289,49 @@ const sameTeams = (a, b) => a.length === b.length && a.every((t) => b.includes(t
 
 function PersonForm({ person, me, teams, waiting, onCancel, onDone, onSent }) {
   const self = person.id === me.id;
-  const [role, setRole] = useState(person.role);
-  const [teamIds, setTeamIds] = useState(person.team_ids);
-  const [errors, setErrors] = useState({});
-  const [message, setMessage] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { form, errors, message, busy, setMessage, set, send, onSubmit } = useAdminForm(
+    () => ({ role: person.role, team_ids: person.team_ids }),
+    { ...PEOPLE_FORM, known: ['role', 'team_ids'] },
+  );
   const [confirming, setConfirming] = useState(false);
-
-  const changed = (set, key) => (value) => {
-    set(value);
+  // The answer's person (or invitation), or null when refused.
+  const sendChange = async (method, path, body) => {
     setMessage('');
-    if (errors[key]) setErrors({ ...errors, [key]: undefined });
+    return (await send(method, path, body))?.data || null;
   };
 
-  async function send(method, path, body) {
-    setBusy(true);
-    setMessage('');
-    const res = await save(method, path, body);
-    setBusy(false);
-    if (res.ok) return res.data;
-    const { inPlace, message: text } = splitErrors(res, ['role', 'team_ids']);
-    setErrors(inPlace);
-    setMessage(text);
-    return null;
-  }
-
-  async function submit(e) {
-    e.preventDefault();
-    if (busy) return;
+  const submit = onSubmit(async () => {
     const body = {};
-    if (role !== person.role) body.role = role;
-    if (!sameTeams(teamIds, person.team_ids)) body.team_ids = teamIds;
+    if (form.role !== person.role) body.role = form.role;
+    if (!sameTeams(form.team_ids, person.team_ids)) body.team_ids = form.team_ids;
     if (!Object.keys(body).length) {
       onDone(S.pplNothingChanged);
       return;
     }
-    const saved = await send('PATCH', `/users/${person.id}`, body);
+    const saved = await sendChange('PATCH', `/users/${person.id}`, body);
     if (saved) onDone(S.pplSaved(saved.name));
-  }
+  });
 
   async function setActive(active) {
     setConfirming(false);
-    const saved = await send('PATCH', `/users/${person.id}`, { active });
+    const saved = await sendChange('PATCH', `/users/${person.id}`, { active });
     if (saved) onDone(active ? S.pplReactivated(saved.name) : S.pplDeactivated(saved.name));
   }
 
   async function resend() {
-    const sent = await send('POST', `/users/${person.id}/invitation`);
+    const sent = await sendChange('POST', `/users/${person.id}/invitation`);
     if (sent) onSent(sent);
   }
 
   return (
     <Screen title={person.name}>
-      <p class="back"><button type="button" class="link" onClick={onCancel}>{S.pplBack}</button></p>
+      <BackToList label={S.pplBack} onBack={onCancel} />
       <p class="ppl-email">{person.email}</p>
       {!person.active && <p class="note">{S.pplInactiveHelp}</p>}
       {self && <p class="note">{S.pplSelfNote}</p>}
       <form class="form" onSubmit={submit} noValidate>
-        <RoleAndTeams role={role} setRole={changed(setRole, 'role')} teamIds={teamIds}
-          setTeamIds={changed(setTeamIds, 'team_ids')} teams={teams} errors={errors} disabled={self} />
-        {message && <p class="error" role="alert">{message}</p>}
-        <div class="row">
-          <button type="submit" class="primary" disabled={busy}>{busy ? S.pplSaving : S.pplSaveChanges}</button>
-          <button type="button" onClick={onCancel}>{S.cancel}</button>
-        </div>
+        <RoleAndTeams form={form} set={set} teams={teams} errors={errors} disabled={self} />
+        <FormEnd message={message} busy={busy} label={S.pplSaveChanges} saving={S.pplSaving} onCancel={onCancel} />
       </form>
       {waiting && person.active && (
         <section class="ppl-section" aria-labelledby="ppl-inv-h">
@@ -395,18 +349,10 @@ function PersonForm({ person, me, teams, waiting, onCancel, onDone, onSent }) {
           <h2 id="ppl-access-h">{S.pplAccess}</h2>
           {person.active && <p class="muted">{S.pplActiveHelp}</p>}
           {confirming ? (
-            <div class="confirm" role="alertdialog" aria-labelledby="ppl-confirm">
-              <p id="ppl-confirm">
-                {person.active ? S.pplDeactivateConfirm(person.name) : S.pplReactivateConfirm(person.name)}
-              </p>
-              <div class="row">
-                <button type="button" class={person.active ? 'danger-fill' : 'primary'} disabled={busy}
-                  onClick={() => setActive(!person.active)}>
-                  {person.active ? S.pplDeactivate : S.pplReactivate}
-                </button>
-                <button type="button" onClick={() => setConfirming(false)}>{S.cancel}</button>
-              </div>
-            </div>
+            <Confirm id="ppl-confirm"
+              question={person.active ? S.pplDeactivateConfirm(person.name) : S.pplReactivateConfirm(person.name)}
+              action={person.active ? S.pplDeactivate : S.pplReactivate} actionClass={person.active ? 'danger-fill' : 'primary'}
+              busy={busy} onConfirm={() => setActive(!person.active)} onBack={() => setConfirming(false)} />
           ) : (
             <button type="button" class={person.active ? 'ppl-deactivate' : ''} disabled={busy}
               onClick={() => setConfirming(true)}>

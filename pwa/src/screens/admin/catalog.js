@@ -46,6 +46,9 @@ export const productForm = (p, currency = '') => ({
   sku: p?.sku ?? '',
   list_price: priceText(p?.list_price),
   currency: p ? p.currency ?? '' : currency,
+  // What the desk shows of the product (plain text; synced to customer service's devices).
+  spec: p?.spec ?? '',
+  faq: p?.faq ?? '',
 });
 
 // The body to send: {body} (for an edit, only what changed; {} when nothing did) or
@@ -63,13 +66,18 @@ export function productBody(form, original = null) {
     list_price: price.value,
     currency,
   };
-  if (!original) return { body: all };
+  const texts = { spec: String(form.spec ?? '').trim() || null, faq: String(form.faq ?? '').trim() || null };
+  if (!original) {
+    for (const k of ['spec', 'faq']) if (texts[k] != null) all[k] = texts[k];
+    return { body: all };
+  }
   const was = { ...productForm(original), list_price: priceText(original.list_price) };
   const body = {};
   if (all.name !== original.name) body.name = all.name;
   if (all.sku !== (original.sku ?? null)) body.sku = all.sku;
   if ((all.list_price ?? '') !== was.list_price) body.list_price = all.list_price;
   if (all.currency !== (original.currency ?? null)) body.currency = all.currency;
+  for (const k of ['spec', 'faq']) if (texts[k] !== (original[k] ?? null)) body[k] = texts[k];
   return { body };
 }
 

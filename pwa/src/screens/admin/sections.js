@@ -10,6 +10,8 @@ import { AdminCalendars } from './Calendars.jsx';
 import { AdminOrg } from './Org.jsx';
 import { AdminImport } from './Import.jsx';
 import { AdminSpend } from './Spend.jsx';
+import { AdminCannedAnswers } from './CannedAnswers.jsx';
+import { AdminAssignmentRules } from './AssignmentRules.jsx';
 
 export const ADMIN_SECTIONS = [
   { path: 'users', title: S.adminUsers, hint: S.adminUsersHint, roles: ['admin'], screen: AdminUsers },
@@ -21,6 +23,8 @@ export const ADMIN_SECTIONS = [
   { path: 'org', title: S.adminOrg, hint: S.adminOrgHint, roles: ['admin'], screen: AdminOrg },
   { path: 'import', title: S.adminImport, hint: S.adminImportHint, roles: ['admin'], screen: AdminImport },
   { path: 'spend', title: S.adminSpend, hint: S.adminSpendHint, roles: ['admin', 'lead'], screen: AdminSpend },
+  { path: 'assignment', title: S.adminRules, hint: S.adminRulesHint, roles: ['admin'], screen: AdminAssignmentRules },
+  { path: 'canned-answers', title: S.adminCanned, hint: S.adminCannedHint, roles: ['admin', 'lead'], screen: AdminCannedAnswers },
 ];
 
 export const adminSectionsFor = (role) => ADMIN_SECTIONS.filter((s) => s.roles.includes(role));

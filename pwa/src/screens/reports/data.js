@@ -49,10 +49,13 @@ export function useReport(userId, path, online, enabled = true) {
         return;
       }
       if (stored) put({ copy: stored, status: 'cached' });
+      // A copy is dated when its question was asked: an earlier question answered late (the
+      // person moved on meanwhile) must not pass for the latest one ("the last copy fetched").
+      const asked = new Date();
       try {
         const data = await apiRequest('GET', path);
-        const copy = (await quietly((db) => saveCopy(db, userId, path, data))) || {
-          path, fetched_at: new Date().toISOString(), data,
+        const copy = (await quietly((db) => saveCopy(db, userId, path, data, asked))) || {
+          path, fetched_at: asked.toISOString(), data,
         };
         put({ copy, status: 'fresh', error: null });
       } catch (e) {

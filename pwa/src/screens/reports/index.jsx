@@ -12,10 +12,12 @@ export const isReportsPath = (path) => path === '/reports' || path.startsWith('/
 // holds both the board and the reports, one tap apart.
 export function TeamAreaNav({ path }) {
   const reports = isReportsPath(path);
+  const desk = path.startsWith('/questions'); // the desk: team leads read it, admins work it
   return (
     <nav class="rpt-area" aria-label={S.rptAreaNav}>
-      <Link href="/team" aria-current={!reports ? 'page' : undefined}>{S.rptBoard}</Link>
+      <Link href="/team" aria-current={!reports && !desk ? 'page' : undefined}>{S.rptBoard}</Link>
       <Link href="/reports" aria-current={reports ? 'page' : undefined}>{S.navReports}</Link>
+      <Link href="/questions" aria-current={desk ? 'page' : undefined}>{S.navQuestions}</Link>
     </nav>
   );
 }

@@ -1,0 +1,1 @@
+"""Assignment rules: who owns a lead that nobody named an owner for."""
