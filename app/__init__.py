@@ -78,7 +78,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from app.health import health_bp
     from app.packages import package_modules
     from app.sync import entities  # noqa: F401  (registers every synced entity)
-    from app.web import docs_assets_bp, web_bp
+    from app.web import docs_assets_bp, install_security_headers, web_bp
 
     init_auth(app)
     for routes in package_modules("routes"):  # every package's API, by convention
@@ -88,5 +88,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs_assets_bp)
     app.register_blueprint(web_bp)
     register_error_handlers(app)
+    install_security_headers(app)  # on every answer, errors included
     register_cli(app)
     return app

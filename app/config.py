@@ -147,6 +147,34 @@ def parse_smtp_url(url: str) -> dict[str, Any]:
     }
 
 
+def database_engine_options(config: dict[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options bounding every wait on the database.
+
+    * ``pool_timeout``: how long a request waits for a free pooled connection;
+    * PostgreSQL ``connect_timeout``: how long opening a connection may take (a server that
+      accepts but never answers, a host that drops packets);
+    * PostgreSQL ``statement_timeout`` / ``lock_timeout``: the server cancels a statement
+      that runs, or waits for a lock, longer than this (0 turns either off; run long
+      migrations with ``DATABASE_STATEMENT_TIMEOUT=0 flask db upgrade``).
+
+    SQLite waits for its write lock at most ``busy_timeout`` (app/__init__.py). Each fault
+    is answered 503 with Retry-After (app/errors.py).
+    """
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if not (url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url):
+        # An in-memory SQLite database has a single shared connection and no pool to wait on.
+        options["pool_timeout"] = config["DATABASE_POOL_TIMEOUT"]
+    if url.startswith("postgresql"):
+        statement_ms = round(config["DATABASE_STATEMENT_TIMEOUT"] * 1000)
+        lock_ms = round(config["DATABASE_LOCK_TIMEOUT"] * 1000)
+        options["connect_args"] = {
+            "connect_timeout": config["DATABASE_CONNECT_TIMEOUT"],
+            "options": f"-c statement_timeout={statement_ms} -c lock_timeout={lock_ms}",
+        }
+    return options
+
+
 def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment, then ``overrides``."""
     overrides = dict(overrides or {})
@@ -173,7 +201,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "LEADSYNC_ENV": env,
         "DEBUG": debug,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bounds on a slow or frozen database, so a request answers 503 within about these
+        # many seconds instead of hanging (see database_engine_options).
+        "DATABASE_CONNECT_TIMEOUT": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
+        "DATABASE_STATEMENT_TIMEOUT": env_float("DATABASE_STATEMENT_TIMEOUT", 30.0, minimum=0),
+        "DATABASE_LOCK_TIMEOUT": env_float("DATABASE_LOCK_TIMEOUT", 10.0, minimum=0),
+        "DATABASE_POOL_TIMEOUT": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
         "SECRET_KEY": secret_key,
         # The session cookie: never readable by scripts, not sent on cross-site posts,
         # and only over HTTPS in production (the dev server speaks plain HTTP).
@@ -263,6 +296,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     if smtp_url is not None:
         config.update(parse_smtp_url(smtp_url))
     config.update(overrides)
+    # Computed after the overrides (they may name another database or other timeouts);
+    # options given as SQLALCHEMY_ENGINE_OPTIONS are laid over the computed ones.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **database_engine_options(config),
+        **overrides.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+    }
     if "PERMANENT_SESSION_LIFETIME" not in overrides:
         config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_LIFETIME_DAYS"])
     if config["SMTP_SECURITY"] not in SMTP_SECURITY_CHOICES:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, ForeignKey, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy.engine import Engine, ExceptionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
 
 # Named constraints let Alembic alter them later, SQLite's batch mode included.
@@ -19,6 +21,45 @@ NAMING_CONVENTION = {
 
 
 _clock = None
+
+# SQLite's words for a database file it may not write: made read-only (chmod, a read-only
+# mount), or a directory where it cannot create its WAL/journal files.
+_SQLITE_READ_ONLY = ("attempt to write a readonly database", "unable to open database file")
+
+# Set when a read-only SQLite connection was dropped. Python's sqlite3 closes a connection
+# only once its statements are gone, and the failed statement lives on in the error's
+# traceback (a reference cycle) until the garbage collector runs. Until then the dropped
+# connection keeps the database's files open read-only in this process, and SQLite shares
+# them with every new connection to the same file: they would refuse writes too.
+_sqlite_connections_to_release = False
+
+
+@event.listens_for(Engine, "handle_error")
+def _sqlite_read_only_is_a_lost_connection(context: ExceptionContext) -> None:
+    """Count SQLite's "read-only" as a lost connection, so the pool drops it.
+
+    SQLite opens a file it cannot write read-only and keeps it so for the life of the
+    connection: without this, once permissions were restored, the pooled connections would
+    go on refusing every write until the app restarted. Marked a disconnect, the failing
+    connection is closed and every older pooled one replaced on its next use; the error is
+    still an OperationalError (503, app/errors.py).
+    """
+    global _sqlite_connections_to_release
+    if context.dialect is None or context.dialect.name != "sqlite":
+        return
+    message = str(context.original_exception).lower()
+    if any(words in message for words in _SQLITE_READ_ONLY):
+        context.is_disconnect = True
+        _sqlite_connections_to_release = True
+
+
+@event.listens_for(Engine, "do_connect")
+def _release_dropped_sqlite_connections(dialect, _record, _cargs, _cparams) -> None:
+    """Before opening a connection to replace read-only ones, free those truly."""
+    global _sqlite_connections_to_release
+    if _sqlite_connections_to_release and dialect.name == "sqlite":
+        _sqlite_connections_to_release = False
+        gc.collect()
 
 
 def utcnow() -> datetime:

@@ -15,7 +15,14 @@ from typing import Any
 from flask import Flask, current_app, jsonify
 from sqlalchemy import Column, ForeignKeyConstraint, MetaData, PrimaryKeyConstraint
 from sqlalchemy import UniqueConstraint as SqlUniqueConstraint
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.sql import visitors
 from werkzeug.exceptions import HTTPException
 
@@ -315,6 +322,32 @@ def data_error() -> ApiError:
     )
 
 
+# How long a client is asked to wait before retrying after a database loss (503): about the
+# time a restarted or failed-over database takes to answer again.
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def database_loss(error: BaseException) -> BaseException | None:
+    """The database fault behind ``error``, if it is one; else None.
+
+    A lost connection, a statement or lock wait cut by its timeout, a connection that could
+    not be made (OperationalError), no free connection within the pool timeout, or a
+    connection the pool found dead (``connection_invalidated``). Also whatever was raised
+    while such a fault was being handled: a ``commit()`` in a ``finally:`` after a lost
+    connection raises PendingRollbackError, whose context is the real fault.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OperationalError | DisconnectionError | PoolTimeoutError):
+            return current
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def _rollback_session() -> None:
     # Leave the session usable for whatever the request does after the error (the session
     # would otherwise refuse every statement until rolled back).
@@ -346,20 +379,26 @@ def register_error_handlers(app: Flask) -> None:
         refusal = data_error()
         return error_response(refusal.status, refusal.to_dict())
 
-    @app.errorhandler(OperationalError)
-    def handle_database_unavailable(error: OperationalError):
-        # The database went away or is overloaded: nothing was committed; the client retries.
-        log.error("database unavailable: %s", error.orig)
-        return error_response(
-            503,
-            {"code": "unavailable", "message": "The database is unavailable; try again shortly."},
-        )
-
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         if isinstance(error, HTTPException):
             status, body, headers = http_exception_body(error)
             return error_response(status, body, headers)
+        lost = database_loss(error)
+        if lost is not None:
+            # The database went away, is frozen past its timeouts or refuses writes: nothing
+            # was committed; the client retries. The session is reset so the next request
+            # starts clean (the pool already replaced a connection it knows is dead).
+            _rollback_session()
+            log.error("database unavailable: %s", getattr(lost, "orig", None) or lost)
+            return error_response(
+                503,
+                {
+                    "code": "unavailable",
+                    "message": "The database is unavailable; try again shortly.",
+                },
+                {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+            )
         log.exception("unhandled error")
         return error_response(
             500, {"code": "internal_error", "message": "Something went wrong on our side."}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from app.accounts import service as accounts_service
@@ -98,3 +100,52 @@ def test_docs_page_is_served(client):
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.data
+
+
+def _api_paths(app, methods_wanted):
+    """(rule, concrete path) of every API rule with one of the methods, ids filled in."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
+            continue
+        if not (rule.methods or set()) & methods_wanted:
+            continue
+        # A made-up UUID fits every argument: uuid ones, and plain ones (slugs, tokens).
+        values = {name: uuid.uuid4() for name in rule.arguments}
+        yield rule, rule.build(values, append_unknown=False)[1]
+
+
+def test_get_on_a_post_only_path_is_405_naming_the_real_methods(app, client):
+    checked = 0
+    for rule, path in _api_paths(app, {"POST"}):
+        same_path = [other for other in app.url_map.iter_rules() if other.rule == rule.rule]
+        if any("GET" in (other.methods or ()) for other in same_path):
+            continue
+        response = client.get(path)
+        assert_error_shape(response, 405, "method_not_allowed")
+        allowed = {m.strip() for m in response.headers["Allow"].split(",")}
+        assert "GET" not in allowed and "POST" in allowed, (path, allowed)
+        checked += 1
+    assert checked >= 10  # /auth/login, /auth/signup, /sync/push, /leads/{id}/stage …
+    login = client.get("/api/v1/auth/login")
+    assert set(login.headers["Allow"].replace(" ", "").split(",")) == {"POST", "OPTIONS"}
+    # A path that does not exist at all stays 404, and the app's pages are still served.
+    assert_error_shape(client.get("/api/v1/auth/no-such-thing"), 404, "not_found")
+    assert client.get("/leads/some-lead").status_code == 200
+
+
+def test_patch_without_a_body_is_422_and_changes_nothing(app, api_as, org):
+    admin = api_as(org.admin)
+    before = admin.get(f"/api/v1/teams/{org.team_id}").json
+    response = admin.patch(f"/api/v1/teams/{org.team_id}")
+    error = assert_error_shape(response, 422, "validation_error")
+    assert "body" in error["fields"]
+    assert admin.get(f"/api/v1/teams/{org.team_id}").json == before
+    # Every PATCH of the API alike (each documents a required JSON body).
+    patched = 0
+    for _rule, path in _api_paths(app, {"PATCH"}):
+        assert_error_shape(admin.patch(path), 422, "validation_error")
+        patched += 1
+    assert patched >= 10
+    # A body still works as before.
+    renamed = admin.patch(f"/api/v1/teams/{org.team_id}", json={"name": "Acme Field Sales"})
+    assert renamed.status_code == 200 and renamed.json["name"] == "Acme Field Sales"

@@ -653,3 +653,85 @@ def test_property_between_splits_and_agrees_with_open_state(
     assert calendar.is_open(opening)
     assert calendar.business_time_between(start, opening) == timedelta(0)
     assert (opening == start) is calendar.is_open(start)
+
+
+# --- bounded cost: whole weeks at once (issue 14, finding 9) ------------------------------
+
+ONE_MINUTE_A_WEEK = make("UTC", {"mon": "09:00-09:01"})
+
+
+def test_one_minute_a_week_jumps_whole_weeks_instead_of_walking_days() -> None:
+    # Monday 2026-11-23 08:00 UTC; the calendar is open Mondays 09:00-09:01, one minute a
+    # week. Minute n of work is the n-th Monday's minute, so 400,000 minutes end on the
+    # Monday 399,999 weeks after this one, at 09:01: 2,799,993 days later. 7,666 Gregorian
+    # years are 19 cycles of 146,097 days plus 66 years with 17 leap days, 2,799,950 days,
+    # to 9692-11-23; 43 days more is Monday 9693-01-05.
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    began = timer.perf_counter()
+    due = ONE_MINUTE_A_WEEK.add_business_time(start, timedelta(minutes=400_000))
+    back = ONE_MINUTE_A_WEEK.business_time_between(start, due)
+    elapsed = timer.perf_counter() - began
+    assert due == datetime(2026, 11, 23, 9, 1, tzinfo=UTC) + timedelta(days=2_799_993)
+    assert due.date() == date(9693, 1, 5)
+    assert back == timedelta(minutes=400_000)
+    assert elapsed < 0.5, f"took {elapsed:.2f}s: not week by week?"
+
+
+def test_525600_minutes_at_one_minute_a_week_is_unreachable_and_says_so_quickly() -> None:
+    # The finding: a 365-day target (525,600 minutes) in a one-minute-a-week calendar ends
+    # 525,599 weeks (about 10,073 years) after 2026, past the year 9999. It used to take
+    # 13.6 s to find that out, day by day.
+    start = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+    began = timer.perf_counter()
+    with pytest.raises(ValueError, match="supported dates"):
+        ONE_MINUTE_A_WEEK.add_business_time(start, timedelta(minutes=525_600))
+    elapsed = timer.perf_counter() - began
+    assert elapsed < 0.5, f"took {elapsed:.2f}s"
+
+
+def test_weeks_jumped_over_clock_changes_holidays_and_overrides_count_them() -> None:
+    # Berlin, Mondays 09:00-10:00 and a Sunday night shift 23:30-00:30, across a year: the
+    # jump must stop for the clock changes (29 March, 25 October 2026, both Sundays, where
+    # the night shift is an ordinary wall-clock hour), a holiday Monday (6 April) and an
+    # override (Monday 20 July 09:00-09:30).
+    calendar = make(
+        "Europe/Berlin",
+        {"mon": "09:00-10:00", "sun": "23:30-00:30"},
+        holidays=("2026-04-06",),
+        overrides={"2026-07-20": "09:00-09:30"},
+    )
+    start = instant(calendar, "2026-01-05 00:00")  # a Monday
+    # To Monday 4 January 2027 00:00: 52 Mondays (5 Jan to 28 Dec) less the holiday's hour
+    # and half the override's, 50.5 h; the Sunday night shifts: the half hour after midnight
+    # of 4/5 January 2026, 51 whole ones (11 January to 27 December) and the half hour
+    # before midnight of 3/4 January 2027: 52 h. Together 102.5 h.
+    end = instant(calendar, "2027-01-04 00:00")
+    assert calendar.business_time_between(start, end) == timedelta(hours=102, minutes=30)
+    # ... so 102.5 h are due at that midnight, and 102 h when the last Monday's hour ends.
+    assert calendar.add_business_time(start, timedelta(hours=102, minutes=30)) == end
+    assert calendar.add_business_time(start, timedelta(hours=102)) == instant(
+        calendar, "2026-12-28 10:00"
+    )
+
+
+def _walked(calendar: BusinessCalendar, start: datetime, duration: timedelta) -> datetime:
+    """The deadline found period by period, with no jumps: the reference."""
+    remaining = duration
+    for period_start, period_end in calendar._periods_from(start):
+        begin = max(period_start, start)
+        if remaining <= period_end - begin:
+            return begin + remaining
+        remaining -= period_end - begin
+    raise AssertionError("unreachable")
+
+
+@PROPERTY_SETTINGS
+@given(calendar=calendars, start=starts, weeks=st.integers(1, 120), extra=st.integers(0, 10**6))
+def test_property_jumps_agree_with_the_period_walk(
+    calendar: BusinessCalendar, start: datetime, weeks: int, extra: int
+) -> None:
+    # Up to two years and more: many regular weeks, clock changes and special days between.
+    duration = weekly_time(calendar) * weeks + timedelta(seconds=extra)
+    due = calendar.add_business_time(start, duration)
+    assert due == _walked(calendar, start, duration)
+    assert calendar.business_time_between(start, due) == duration

@@ -11,6 +11,8 @@ from app.errors import ApiError
 from app.extensions import login_manager
 from app.tenancy import reset_current_org, set_current_org
 
+# Where the cookie keeps its server-side session's id (accounts.models.UserSession).
+SESSION_ID_KEY = "sid"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # These authenticate by the password or the invitation secret in the body, so they need no
 # CSRF token.
@@ -50,7 +52,7 @@ def _load_from_session(session_key: str) -> User | None:
     # A request that presents a bearer token is judged by the token alone.
     if request.headers.get("Authorization"):
         return None
-    user = _enter_org(service.load_session_user(session_key))
+    user = _enter_org(service.load_session_user(session_key, session.get(SESSION_ID_KEY)))
     if user is not None and not session.permanent:
         # A session begun before cookies had a lifetime: give it one now, so this browser
         # too stays signed in across a restart (from here on renewed by every request).

@@ -264,3 +264,22 @@ class Invitation(TenantScoped, db.Model):
     expires_at: Mapped[datetime] = mapped_column()
     accepted_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class UserSession(TenantScoped, db.Model):
+    """One signed-in browser. The cookie names this row (``session["sid"]``) and the row is
+    checked on every request, so signing out ends this browser's cookie on the server while
+    the person's other browsers and devices stay signed in."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["org_id", "user_id"], ["users.org_id", "users.id"], ondelete="CASCADE"
+        ),
+        Index("ix_user_sessions_org_user", "org_id", "user_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()

@@ -6,7 +6,7 @@ one edit here. The roles:
 
 - ``admin``: the whole organisation — people, teams, catalogue, settings, every lead.
 - ``lead`` (team lead): their own leads and their teams' leads; reassigns within their
-  teams, manages SLA settings and their teams' calendars, hears escalations.
+  teams, manages their teams' calendars (SLA policies are the admins'), hears escalations.
 - ``rep``: the leads they own.
 - ``cs`` (customer service): no leads; hands buying interest to a sales person.
 """
@@ -264,8 +264,16 @@ def may_manage_canned_answers(actor: User) -> bool:
 
 
 def may_manage_sla(actor: User) -> bool:
-    """Policies and calendars."""
+    """The SLA settings screen: calendars (of the teams ``may_set_calendar_of`` allows)
+    and the preview."""
     return actor.role in (ADMIN, TEAM_LEAD)
+
+
+def may_set_sla_policies(actor: User) -> bool:
+    """Policies are the organisation's, not a team's (they have no team): a target set
+    there counts for every team, so only admins set them. A team lead shapes their teams'
+    deadlines through their teams' calendars."""
+    return actor.role == ADMIN
 
 
 def may_set_calendar_of(actor: User, team_id: uuid.UUID | None) -> bool:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, request, session
-from flask_login import login_required, login_user, logout_user
+from flask import after_this_request, current_app, g, request, session
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_smorest import Blueprint
 
 from app.accounts import schemas, security, service
-from app.accounts.auth import acting_user
+from app.accounts.auth import SESSION_ID_KEY, acting_user
 from app.accounts.wire import org_wire, user_wire
 from app.database import utcnow
 from app.errors import ApiError
@@ -37,12 +37,41 @@ def _failed_sign_in(response) -> bool:
     return response.status_code in (400, 401, 422)
 
 
-def _account_key() -> str:
+def _email_in_body() -> str | None:
     body = request.get_json(silent=True)
     email = body.get("email") if isinstance(body, dict) else None
     if isinstance(email, str) and email.strip():
-        return "account:" + service.normalize_email(email)[:254]
-    return "account:?" + (request.remote_addr or "")
+        return service.normalize_email(email)[:254]
+    return None
+
+
+def _account_key() -> str:
+    email = _email_in_body()
+    return "account:" + email if email else "account:?" + (request.remote_addr or "")
+
+
+def _known_device() -> str | None:
+    """The device id when this browser has signed in to the account it now names before
+    (a genuine known-device cookie listing it), else None."""
+    if "known_device" not in g:
+        email = _email_in_body()
+        known = security.read_known_device(request.cookies.get(security.KNOWN_DEVICE_COOKIE))
+        g.known_device = (
+            known[0] if known and email and security.account_tag(email) in known[1] else None
+        )
+    return g.known_device
+
+
+def _from_known_device() -> bool:
+    return _known_device() is not None
+
+
+def _from_unknown_device() -> bool:
+    return _known_device() is None
+
+
+def _device_key() -> str:
+    return f"device:{_known_device()}:{_account_key()}"
 
 
 def _ip_limit() -> str:
@@ -53,13 +82,51 @@ def _account_limit() -> str:
     return current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]
 
 
-# Shared scopes: failures at /login and /tokens count against the same budgets.
+# The sign-in throttle (issue 14, finding 16). Only failures count. An attempt from a browser
+# that has signed in to the account before (security's known-device cookie) draws on its own
+# budget per account and device, and on no other; every other attempt draws on the account's
+# budget and the address's. So guessing is bounded everywhere (LOGIN_FAILURES_PER_ACCOUNT per
+# account from unknown browsers, the same per known browser, LOGIN_FAILURES_PER_IP per
+# address), while a guesser — elsewhere or in the same office — who spends the account's or
+# the address's budget locks out only browsers that never signed in to that account; the
+# person's own browsers keep signing in. Shared scopes: /login and /tokens count together.
 limit_failures_per_ip = limiter.shared_limit(
-    _ip_limit, scope="sign-in-ip", deduct_when=_failed_sign_in
+    _ip_limit, scope="sign-in-ip", deduct_when=_failed_sign_in, exempt_when=_from_known_device
 )
 limit_failures_per_account = limiter.shared_limit(
-    _account_limit, scope="sign-in-account", key_func=_account_key, deduct_when=_failed_sign_in
+    _account_limit,
+    scope="sign-in-account",
+    key_func=_account_key,
+    deduct_when=_failed_sign_in,
+    exempt_when=_from_known_device,
 )
+limit_failures_per_known_device = limiter.shared_limit(
+    _account_limit,
+    scope="sign-in-device",
+    key_func=_device_key,
+    deduct_when=_failed_sign_in,
+    exempt_when=_from_unknown_device,
+)
+
+
+def _remember_device(email: str) -> None:
+    """After a successful sign-in: this browser is known to the account from now on."""
+    value = security.known_device_cookie(
+        request.cookies.get(security.KNOWN_DEVICE_COOKIE), service.normalize_email(email)
+    )
+
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(
+            security.KNOWN_DEVICE_COOKIE,
+            value,
+            max_age=security.KNOWN_DEVICE_MAX_AGE,
+            path="/api/v1/auth",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 def _dead_invitation(response) -> bool:
@@ -81,6 +148,9 @@ def _session_body(user) -> dict:
 
 def _start_session(user) -> None:
     session.clear()  # a fresh session (and CSRF token) for each sign-in
+    # A server-side row per browser, so signing out ends this cookie even where it is kept.
+    session[SESSION_ID_KEY] = str(service.start_session(user).id)
+    db.session.commit()
     login_user(user)
     # A cookie with an expiry (SESSION_LIFETIME_DAYS, renewed by every request), so closing
     # the browser or restarting the phone does not sign the rep out.
@@ -95,6 +165,7 @@ def signup(data):
     user = service.signup(data["org_name"], data["name"], data["email"], data["password"])
     db.session.commit()
     _start_session(user)
+    _remember_device(user.email)
     body = {**_session_body(user), "organization": org_wire(service.get_organization(user))}
     return wire_response(body, 201)
 
@@ -102,6 +173,7 @@ def signup(data):
 @auth_bp.route("/login", methods=["POST"])
 @limit_failures_per_ip
 @limit_failures_per_account
+@limit_failures_per_known_device
 @auth_bp.arguments(schemas.LoginSchema)
 @auth_bp.response(200, schemas.SessionSchema)
 def login(data):
@@ -110,6 +182,7 @@ def login(data):
     if user is None:
         raise BAD_CREDENTIALS
     _start_session(user)
+    _remember_device(user.email)
     return wire_response(_session_body(user))
 
 
@@ -142,13 +215,18 @@ def accept_invitation(data):
     user = service.accept_invitation(data["token"], data["password"])
     db.session.commit()
     _start_session(user)
+    _remember_device(user.email)
     return wire_response(_session_body(user))
 
 
 @auth_bp.route("/logout", methods=["POST"])
 @auth_bp.response(204)
 def logout():
-    """End this browser's session."""
+    """End this browser's session, on the server too: the cookie, even if kept, signs in
+    nobody again. The person's other browsers and devices stay signed in."""
+    if current_user.is_authenticated:
+        service.end_session(current_user.org_id, session.get(SESSION_ID_KEY))
+        db.session.commit()
     logout_user()
     session.clear()
 
@@ -183,6 +261,7 @@ def update_preferences(changes):
 @auth_bp.route("/tokens", methods=["POST"])
 @limit_failures_per_ip
 @limit_failures_per_account
+@limit_failures_per_known_device
 @auth_bp.arguments(schemas.TokenRequestSchema)
 @auth_bp.response(201, schemas.NewDeviceTokenSchema)
 def create_token(data):
@@ -192,6 +271,7 @@ def create_token(data):
         raise BAD_CREDENTIALS
     token, secret = service.issue_device_token(user, data["device_name"])
     db.session.commit()
+    _remember_device(user.email)
     return {
         "id": token.id,
         "name": token.name,

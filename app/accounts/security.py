@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, session
+from itsdangerous import BadSignature, URLSafeSerializer
 
 TOKEN_PREFIX = "lsd_"
 # The password hash of someone invited who has not chosen a password yet: not an argon2
@@ -110,3 +111,52 @@ def unseal(sealed: str, purpose: str) -> str | None:
         return AESGCM(_sealing_key(purpose)).decrypt(raw[:12], raw[12:], purpose.encode()).decode()
     except (InvalidTag, ValueError):
         return None
+
+
+# --- known devices: the sign-in throttle tells the person's own browser from a guesser -----
+#
+# A browser that has signed in to an account gets a signed cookie naming that account (by a
+# hash of its email) and a random device id. Sign-in attempts that present it are counted in
+# their own budget (per account and device) instead of the account's and the address's, so a
+# guesser who exhausts those cannot lock the person, or an office behind one address, out of
+# browsers they already use (OWASP's "device cookies"). The cookie is no credential: it only
+# chooses which failure budget an attempt draws from.
+
+KNOWN_DEVICE_COOKIE = "leadsync_device"
+KNOWN_DEVICE_MAX_AGE = 365 * 24 * 3600
+KNOWN_DEVICE_MAX_ACCOUNTS = 10  # a shared computer remembers this many accounts
+
+
+def _device_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="known-device")
+
+
+def account_tag(normalized_email: str) -> str:
+    # surrogatepass: a body with half a surrogate pair must still be refused (422), not 500.
+    tag = f"known-device:{normalized_email}".encode(errors="surrogatepass")
+    return hashlib.sha256(tag).hexdigest()[:32]
+
+
+def read_known_device(cookie: str | None) -> tuple[str, list[str]] | None:
+    """(device id, account tags) of a genuine known-device cookie, else None."""
+    if not cookie:
+        return None
+    try:
+        data = _device_serializer().loads(cookie)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    device, accounts = data.get("d"), data.get("a")
+    if not isinstance(device, str) or not isinstance(accounts, list):
+        return None
+    return device, [a for a in accounts if isinstance(a, str)]
+
+
+def known_device_cookie(current: str | None, normalized_email: str) -> str:
+    """The cookie value after a successful sign-in to this account on this browser."""
+    known = read_known_device(current)
+    device, accounts = known if known else (secrets.token_urlsafe(16), [])
+    tag = account_tag(normalized_email)
+    accounts = [tag] + [a for a in accounts if a != tag]
+    return _device_serializer().dumps({"d": device, "a": accounts[:KNOWN_DEVICE_MAX_ACCOUNTS]})

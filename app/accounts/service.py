@@ -29,6 +29,7 @@ from app.accounts.models import (
     Team,
     TeamMember,
     User,
+    UserSession,
     slug_from_name,
 )
 from app.accounts.signals import teams_left
@@ -143,19 +144,51 @@ def authenticate(email: str, password: str) -> User | None:
         return user
 
 
-def load_session_user(session_key: str) -> User | None:
-    """The user a session cookie names, if still active and the session not ended."""
+def start_session(user: User) -> UserSession:
+    """A new server-side session for one browser (its id goes into the cookie)."""
+    row = UserSession(org_id=user.org_id, user_id=user.id)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def load_session_user(session_key: str, session_id: str | None) -> User | None:
+    """The user a session cookie names, if still active and neither this browser's session
+    (signed out) nor all of the user's (password change, deactivation) ended. A cookie from
+    before sessions were kept server-side has no session id and loads nobody: it could not
+    be signed out."""
     try:
         org_part, user_part, epoch_part = session_key.split(":")
         key = (uuid.UUID(org_part), uuid.UUID(user_part))
         epoch = int(epoch_part)
+        sid = uuid.UUID(session_id) if isinstance(session_id, str) else None
     except ValueError:
         return None
+    if sid is None:
+        return None
     with tenant(key[0]):
+        row = db.session.get(UserSession, (key[0], sid))
+        if row is None or row.revoked_at is not None or row.user_id != key[1]:
+            return None
         user = db.session.get(User, key)
     if user is None or not user.active or user.session_epoch != epoch:
         return None
     return user
+
+
+def end_session(org_id: uuid.UUID, session_id: str | None) -> None:
+    """Sign one browser out on the server: its cookie, even if kept, loads nobody again."""
+    try:
+        sid = uuid.UUID(session_id) if isinstance(session_id, str) else None
+    except ValueError:
+        return
+    if sid is None:
+        return
+    with tenant(org_id):
+        row = db.session.get(UserSession, (org_id, sid))
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = utcnow()
+            db.session.flush()
 
 
 def load_token_user(secret: str) -> User | None:
@@ -402,8 +435,10 @@ def update_user(actor: User, user_id: uuid.UUID, changes: dict[str, Any]) -> Use
         _set_memberships(user, _resolve_teams(actor, changes["team_ids"]))
     if "password" in changes:
         user.password_hash = security.hash_password(changes["password"])
-        user.session_epoch += 1
-        _withdraw_invitations(user)  # they have a password now: the link must not set another
+        # A reset is what an admin does when a password may be known to someone else: every
+        # browser session and device token of the person ends, and the link must not set
+        # another password.
+        end_all_access(user)
     if "active" in changes and changes["active"] != user.active:
         user.active = changes["active"]
         if not user.active:
@@ -423,6 +458,16 @@ def end_all_access(user: User) -> None:
     committed here)."""
     user.session_epoch += 1
     now = utcnow()
+    db.session.execute(
+        update(UserSession)
+        .where(
+            UserSession.org_id == user.org_id,
+            UserSession.user_id == user.id,
+            UserSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
     for token in db.session.scalars(
         select(DeviceToken).where(DeviceToken.user_id == user.id, DeviceToken.revoked_at.is_(None))
     ):

@@ -411,8 +411,9 @@ def render_canned_answer(question_id: uuid.UUID, canned_answer_id: uuid.UUID):
 
 # --- the server-rendered pages -------------------------------------------------------------
 
-# No script at all, styles only inline, forms only to us; no frame-ancestors: the form is
-# meant to be embedded in the organisation's own site.
+# No script at all, styles only inline, forms only to us. Framing: the organisation's own
+# site embeds the pages, so each sets g.frame_ancestors to its public_origins, and the
+# security headers (app/web.py) add frame-ancestors with exactly those (none: nobody).
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'"
 
 
@@ -460,6 +461,7 @@ def _form_errors(error: ma.ValidationError) -> dict[str, str]:
 def question_form(org_slug: str):
     """The question form (works without JavaScript; embeddable by iframe)."""
     org = _org_named(org_slug)
+    g.frame_ancestors = service.public_origins(org.id)
     products = service.public_products(org)
     values: dict[str, str] = {}
     errors: dict[str, str] = {}
@@ -513,6 +515,7 @@ def conversation_page(token: str):
             return _private(redirect(url_for("question_pages.conversation_page", token=token), 303))
     question, messages = service.conversation(token)
     org = db.session.get(Organization, question.org_id)
+    g.frame_ancestors = service.public_origins(org.id)
     promise = service.reply_promise(org, question)
     shown = conversation_wire(question, messages, promise)["messages"]
     for wire, message in zip(shown, [m for m in messages if not m.internal], strict=True):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +19,6 @@ from app.errors import ApiError, NotFound, ValidationFailed
 from app.extensions import db
 from app.sla import cache
 from app.sla.models import Calendar
-from app.sla.policies import require_manager
 
 
 @lru_cache(maxsize=512)
@@ -51,16 +51,53 @@ def calendar_for(
     return calendar_of(chosen or {**default, "timezone": org.timezone})
 
 
+def calendars_of_kind(org: Organization, kind: str) -> list[tuple[str, BusinessCalendar]]:
+    """Every calendar of this kind that may count an item's deadline, by name: the teams'
+    own, the organisation's, else the default hours."""
+    rows = db.session.scalars(select(Calendar).where(Calendar.kind == kind)).all()
+    named = [(row.name, calendar_for(org, kind, row.team_id)) for row in rows]
+    if not any(row.team_id is None for row in rows):
+        named.append(("default hours", calendar_for(org, kind)))
+    return named
+
+
 # --- administration (admins and team leads) ----------------------------------------------
+
+
+def require_manager(actor: User) -> None:
+    """Only admins and team leads change calendars (which, ``_check_team`` says); a change
+    drops what this transaction had read of the SLA settings."""
+    permissions.require(
+        permissions.may_manage_sla(actor), "Only admins and team leads manage SLAs."
+    )
+    cache.forget()
 
 
 def list_calendars(actor: User) -> list[Calendar]:
     return list(db.session.scalars(select(Calendar).order_by(Calendar.kind, Calendar.name)))
 
 
+#: The least working time a calendar's weekly hours may hold. Deadlines are counted in
+#: it, so a calendar open a minute a week would put a day's target centuries away.
+MIN_WEEKLY_OPEN_TIME = timedelta(hours=1)
+
+
+def require_enough_open_time(calendar: BusinessCalendar) -> None:
+    """``ValueError`` unless the weekly hours hold at least ``MIN_WEEKLY_OPEN_TIME``."""
+    if calendar.weekly_open_time < MIN_WEEKLY_OPEN_TIME:
+        minutes = int(calendar.weekly_open_time.total_seconds() // 60)
+        raise ValueError(
+            f"weekly: the hours must be open at least "
+            f"{int(MIN_WEEKLY_OPEN_TIME.total_seconds() // 60)} minutes a week, "
+            f"not {minutes}"
+        )
+
+
 def _valid_definition(definition: dict[str, Any]) -> dict[str, Any]:
     try:
-        return BusinessCalendar.from_dict(definition).to_dict()
+        calendar = BusinessCalendar.from_dict(definition)
+        require_enough_open_time(calendar)
+        return calendar.to_dict()
     except ValueError as error:
         raise ValidationFailed({"definition": [str(error)]}) from error
 

@@ -126,9 +126,7 @@ def _advance_organisation(
                         "escalated": now,
                     }
                     steps.append(
-                        events.record(
-                            kind.item_type, item, milestone, at[milestone], counted=False
-                        )
+                        events.record(kind.item_type, item, milestone, at[milestone], counted=False)
                     )
                     reminders += _reminders(kind, item, milestone, people)
                 if milestones:

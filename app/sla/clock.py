@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String
@@ -80,18 +80,41 @@ class SlaClockColumns:
         return mapped_column()
 
 
+#: The latest deadline a clock is given: a target whose working time would end past the
+#: supported dates (the year 9999) is due then instead of failing the item's capture.
+HORIZON = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _deadline(calendar: BusinessCalendar, at: datetime, work: timedelta, strict: bool) -> datetime:
+    try:
+        return calendar.add_business_time(at, work)
+    except ValueError:
+        if strict:
+            raise
+        return max(HORIZON, at)
+
+
 def started(
-    target: Target, calendar: BusinessCalendar, at: datetime, cap: datetime | None = None
+    target: Target,
+    calendar: BusinessCalendar,
+    at: datetime,
+    cap: datetime | None = None,
+    *,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """The clock columns of an item whose clock starts (or restarts) at ``at``. ``cap`` is an
     earlier deadline the person set themselves (a lead's ``next_follow_up_at``): the sooner
     of the two counts. It depends on its arguments alone, so items alike in them can share
-    one result (``set_columns`` gives it to each)."""
-    due = calendar.add_business_time(at, target.target)
+    one result (``set_columns`` gives it to each).
+
+    A deadline past the supported dates is ``HORIZON`` (an item is never refused for its
+    clock), or, ``strict``, a ``ValueError`` (the SLA preview and a policy's save answer
+    422 with it)."""
+    due = _deadline(calendar, at, target.target, strict)
     if cap is not None and cap < due:
         due = max(cap, at)
     span = calendar.business_time_between(at, due)
-    warn = calendar.add_business_time(at, span * target.warn_ratio)
+    warn = _deadline(calendar, at, span * target.warn_ratio, strict)
     return {
         "sla_metric": target.metric,
         "sla_policy_id": target.policy_id,
@@ -102,7 +125,7 @@ def started(
         "sla_breached_at": None,
         "sla_met_at": None,
         "sla_escalate_at": (
-            calendar.add_business_time(due, target.escalate_after)
+            _deadline(calendar, due, target.escalate_after, strict)
             if target.escalate_after
             else None
         ),

@@ -80,7 +80,12 @@ class SlaEvent(TenantScoped, db.Model):
             "org_id",
             "at",
             postgresql_include=[
-                "item_type", "metric", "event", "due_at", "business_minutes", "owner_id",
+                "item_type",
+                "metric",
+                "event",
+                "due_at",
+                "business_minutes",
+                "owner_id",
                 "team_id",
             ],
         ),  # fmt: skip
@@ -135,7 +140,11 @@ class SlaMinutesTally(TenantScoped, db.Model):
         # A period's histogram, read from the index alone on PostgreSQL.
         Index(
             "ix_sla_minutes_tallies_read",
-            "org_id", "span", "item_type", "metric", "day",
+            "org_id",
+            "span",
+            "item_type",
+            "metric",
+            "day",
             postgresql_include=["owner_id", "team_id", "minutes", "met"],
         ),  # fmt: skip
     )

@@ -11,11 +11,12 @@ from typing import Any
 from sqlalchemy import select
 
 from app.accounts import permissions
-from app.accounts.models import User
+from app.accounts.models import Organization, User
 from app.changelog import versions as changes
-from app.errors import NotFound
+from app.database import utcnow
+from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.sla import cache
+from app.sla import cache, calendars, clock
 from app.sla.clock import Target
 from app.sla.models import SlaPolicy
 from app.sla.timed import timed_kind
@@ -103,13 +104,39 @@ def resolve_target(
 # --- administration (admins and team leads) ----------------------------------------------
 
 
-def require_manager(actor: User) -> None:
-    """Only admins and team leads change SLA settings; a change drops what this
-    transaction had read of them."""
+def require_policy_setter(actor: User) -> None:
+    """Only admins set policies (they count for every team); a change drops what this
+    transaction had read of the SLA settings."""
     permissions.require(
-        permissions.may_manage_sla(actor), "Only admins and team leads manage SLAs."
+        permissions.may_set_sla_policies(actor),
+        "Only admins set SLA policies; team leads set their teams' calendars.",
     )
     cache.forget()
+
+
+def _require_reachable(actor: User, policy: SlaPolicy) -> None:
+    """A target must be reachable in every calendar that may count it: a deadline past the
+    supported dates (the year 9999) is refused here, with 422, rather than met at capture
+    (where it is held at ``clock.HORIZON``)."""
+    if not policy.active:
+        return
+    target = Target(
+        policy.metric,
+        timedelta(minutes=policy.target_minutes),
+        policy.warn_ratio,
+        timedelta(minutes=policy.escalate_after_minutes) if policy.escalate_after_minutes else None,
+    )
+    org = db.session.get(Organization, actor.org_id)
+    now = utcnow()
+    for name, calendar in calendars.calendars_of_kind(
+        org, timed_kind(policy.item_type).calendar_kind
+    ):
+        try:
+            clock.started(target, calendar, now, strict=True)
+        except ValueError as error:
+            raise ValidationFailed(
+                {"target_minutes": [f"Unreachable in the calendar {name!r}: {error}"]}
+            ) from error
 
 
 def list_policies(actor: User) -> list[SlaPolicy]:
@@ -121,8 +148,9 @@ def list_policies(actor: User) -> list[SlaPolicy]:
 
 
 def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
-    require_manager(actor)
+    require_policy_setter(actor)
     policy = SlaPolicy(org_id=actor.org_id, id=uuid.uuid4(), **data)
+    _require_reachable(actor, policy)
     changes.stamp(policy)
     db.session.add(policy)
     db.session.flush()
@@ -130,12 +158,13 @@ def create_policy(actor: User, data: dict[str, Any]) -> SlaPolicy:
 
 
 def update_policy(actor: User, policy_id: uuid.UUID, data: dict[str, Any]) -> SlaPolicy:
-    require_manager(actor)
+    require_policy_setter(actor)
     policy = db.session.get(SlaPolicy, (actor.org_id, policy_id))
     if policy is None:
         raise NotFound("policy")
     for key, value in data.items():
         setattr(policy, key, value)
+    _require_reachable(actor, policy)
     changes.stamp(policy)
     db.session.flush()
     return policy

@@ -24,7 +24,7 @@ from app.database import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.sla import clock
-from app.sla.calendars import calendar_for, calendar_of
+from app.sla.calendars import calendar_for, calendar_of, require_enough_open_time
 from app.sla.models import Calendar, SlaPolicy
 from app.sla.policies import PolicyRule, active_policies, choose_target
 from app.sla.timed import TimedKind, timed_kinds
@@ -114,6 +114,7 @@ def _calendar(
         return chosen, _stored_calendar_named(kind, team_id, chosen)
     try:
         hours = calendar_of(unsaved["definition"])
+        require_enough_open_time(hours)
     except ValueError as error:  # the message create and update give for the same mistake
         raise ValidationFailed({"calendar": {"definition": [str(error)]}}) from error
     named = {
@@ -151,9 +152,14 @@ def preview_deadline(actor: User, data: dict[str, Any]) -> dict[str, Any]:
     )
     calendar, calendar_named = _calendar(org, kind, team_id, data.get("calendar"))
     try:
-        columns = clock.started(target, calendar, at)
+        columns = clock.started(target, calendar, at, strict=True)
     except ValueError as error:  # the deadline would fall past the year 9999
-        raise ValidationFailed({"at": [str(error)]}) from error
+        # Blame the unsaved policy when it is one (its target), else the arrival time.
+        field = "policy" if unsaved_policy is not None and data.get("at") is None else "at"
+        message = [str(error)]
+        raise ValidationFailed(
+            {field: {"target_minutes": message}} if field == "policy" else {field: message}
+        ) from error
     return {
         "at": at,
         "due_at": columns["sla_due_at"],

@@ -299,8 +299,13 @@ def pull(
         db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     try:
         result, client = _pull_in_snapshot(viewer, client_id, cursor_token, min(limit, MAX_LIMIT))
-    finally:
-        db.session.commit()
+    except BaseException:
+        # End the snapshot without hiding why it failed: a commit here, after a lost
+        # connection, would raise PendingRollbackError over the real OperationalError (a 500
+        # instead of a 503). The pull only read, so nothing is lost by rolling back.
+        db.session.rollback()
+        raise
+    db.session.commit()
     # Outside the snapshot: a repeatable-read transaction must not update a row that a
     # concurrent push of the same device may be updating.
     clients.note_pull(client, None if result.has_more else result.last_mutation_id)

@@ -162,15 +162,23 @@ def _apply_run(actor: User, run: list[dict[str, Any]]) -> list[dict[str, Any]]:
     try:
         outcomes = spec.apply_many(actor, [args for _, args in loaded])
         savepoint.commit()
-    except OperationalError:
-        raise  # the database went away: nothing of this batch is committed
     except Exception as error:  # noqa: BLE001 - each is retried alone just below
+        if _database_gone(error):
+            raise  # nothing of this batch is committed
         savepoint.rollback()
         log.info("run of %d %s applied one by one: %s", len(run), spec.name, error)
         return [_apply_one_in_savepoint(actor, mutation) for mutation in run]
     for (index, _), outcome in zip(loaded, outcomes, strict=True):
         answers[index] = _answer(run[index]["id"], outcome)
     return answers
+
+
+def _database_gone(error: BaseException) -> bool:
+    """The database went away (a lost or closed connection), which is no refusal of one
+    mutation: the whole batch fails and the device sends it again."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
 
 def _apply_one_in_savepoint(actor: User, mutation: dict[str, Any]) -> dict[str, Any]:
@@ -184,9 +192,9 @@ def _apply_one_in_savepoint(actor: User, mutation: dict[str, Any]) -> dict[str, 
     except ApiError as error:
         savepoint.rollback()
         outcome = error
-    except OperationalError:
-        raise  # the database went away: nothing of this batch is committed; the device retries
     except (IntegrityError, DBAPIError) as error:
+        if _database_gone(error):
+            raise  # nothing of this batch is committed; the device retries
         # Refused by the database (a race past the service's own checks, a value it cannot
         # hold): answered as the REST routes answer it, for this mutation alone.
         savepoint.rollback()

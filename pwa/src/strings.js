@@ -742,7 +742,6 @@ export const S = {
   slaAdmPoliciesIntro:
     'How long a new inquiry may wait for its first response, and a lead between follow-ups, counted in business hours. The most specific active policy that matches a lead sets its deadline.',
   slaAdmNoPolicy: (d) => `No policy: the built-in ${d} of business time applies.`,
-  slaAdmQuestions: (metric) => `Questions · ${metric}`,
   slaAdmNewPolicy: 'Add a policy',
   slaAdmEditPolicy: 'Edit policy',
   slaAdmName: 'Name',
@@ -750,7 +749,9 @@ export const S = {
   slaAdmMetricHelp: {
     first_response: 'From a new inquiry to the first call, visit, message, email or quote.',
     follow_up: 'From one contact with a lead to the next.',
+    first_reply: 'From a consumer\'s question (or their next message after an answer) to the desk\'s reply, in the service calendar\'s hours.',
   },
+  slaAdmPoliciesReadOnly: 'Admins set the targets; you can read them.',
   slaAdmPriorityLabel: 'For priority',
   slaAdmSourceLabel: 'For source',
   slaAdmAnyPriority: 'Any priority',
@@ -877,8 +878,10 @@ export const S = {
 export const STAGE_LABEL = {
   new: 'New', contacted: 'Contacted', quoted: 'Quoted', negotiating: 'Negotiating', won: 'Won', lost: 'Lost',
 };
-export const SLA_METRIC = { first_response: 'First response', follow_up: 'Follow-up' };
-export const SLA_METRIC_SHORT = { first_response: 'Reply', follow_up: 'Follow-up' };
+export const SLA_METRIC = {
+  first_response: 'First response', follow_up: 'Follow-up', first_reply: 'First reply to a consumer',
+};
+export const SLA_METRIC_SHORT = { first_response: 'Reply', follow_up: 'Follow-up', first_reply: 'Reply' };
 export const SLA_STATE = {
   ok: 'On track', warning: 'Due soon', breached: 'Overdue', paused: 'Paused', met: 'Met',
 };

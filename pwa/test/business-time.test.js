@@ -127,3 +127,35 @@ describe('the clock of a change not yet sent', () => {
     expect(view.leads.get('L').sla).toMatchObject({ metric: 'follow_up', due_at: '2026-12-07T02:00:00.000Z' });
   });
 });
+
+describe('long targets jump whole weeks, as the server does (issue 14, finding 9)', () => {
+  it('counts a year of minutes in an hour a week at once', () => {
+    // Mondays 09:00-10:00 UTC. 525,600 minutes are 8,760 hours: the last is Monday 10:00
+    // 8,759 weeks after Monday 2026-11-23, 61,313 days later: 2194-10-06 (168 years of 365
+    // days and 41 leap days are 61,361 days, to 2194-11-23; 48 days back).
+    const cal = new BusinessCalendar({ timezone: 'UTC', weekly: { mon: [{ start: '09:00', end: '10:00' }] } });
+    const start = Z('2026-11-23T08:00:00Z');
+    const began = performance.now();
+    const due = cal.addBusinessTime(start, 525_600 * 60_000);
+    expect(new Date(due).toISOString()).toBe('2194-10-06T10:00:00.000Z');
+    expect(cal.businessTimeBetween(start, due)).toBe(525_600 * 60_000);
+    expect(performance.now() - began).toBeLessThan(1000);
+  });
+  it('stops at clock changes, holidays and overrides', () => {
+    // Berlin, Mondays 09:00-10:00 and Sunday nights 23:30-00:30 over 2026 (clock changes
+    // 29 March and 25 October, a holiday Monday 6 April, Monday 20 July only 09:00-09:30):
+    // 52 Mondays less 1.5 h, 50.5 h, and 52 h of Sunday nights (the half hours after
+    // midnight of 4/5 January 2026 and before that of 3/4 January 2027 and 51 whole ones).
+    const cal = new BusinessCalendar({
+      timezone: 'Europe/Berlin',
+      weekly: { mon: [{ start: '09:00', end: '10:00' }], sun: [{ start: '23:30', end: '00:30' }] },
+      holidays: ['2026-04-06'],
+      overrides: { '2026-07-20': [{ start: '09:00', end: '09:30' }] },
+    });
+    const start = Z('2026-01-04T23:00:00Z'); // Monday 5 January 00:00 in Berlin
+    const end = Z('2027-01-03T23:00:00Z'); // Monday 4 January 2027 00:00
+    expect(cal.businessTimeBetween(start, end)).toBe(102.5 * H);
+    expect(cal.addBusinessTime(start, 102.5 * H)).toBe(end);
+    expect(cal.addBusinessTime(start, 102 * H)).toBe(Z('2026-12-28T09:00:00Z')); // 10:00 there
+  });
+});

@@ -38,9 +38,11 @@ describe('a policy form', () => {
   it('creates with everything, edits with what changed', () => {
     const form = { ...policyForm(null), name: 'Urgent', priority: 'urgent', targetHours: '0', targetMinutes: '30' };
     expect(policyBody(form).body).toEqual({
-      name: 'Urgent', metric: 'first_response', priority: 'urgent', source: null, target_minutes: 30,
-      warn_ratio: 0.8, escalate_after_minutes: 120,
+      name: 'Urgent', metric: 'first_response', item_type: 'lead', priority: 'urgent', source: null,
+      target_minutes: 30, warn_ratio: 0.8, escalate_after_minutes: 120,
     });
+    // A consumer question's first reply is a question's policy.
+    expect(policyBody({ ...form, metric: 'first_reply' }).body).toMatchObject({ metric: 'first_reply', item_type: 'question' });
     const edit = policyForm(STORED);
     expect(edit.escalateHours).toBe('');
     expect(policyBody(edit, STORED).body).toEqual({});
@@ -57,7 +59,9 @@ describe('a policy form', () => {
   });
   it('tries the policy as edited, and the stored one when unchanged', () => {
     const edit = policyForm(STORED);
-    expect(policyTrial(edit, STORED)).toEqual({ metric: 'first_response', priority: null, source: 'website' });
+    expect(policyTrial(edit, STORED)).toEqual({
+      item_type: 'lead', metric: 'first_response', priority: null, source: 'website',
+    });
     expect(policyTrial({ ...edit, targetHours: '1' }, STORED).policy).toMatchObject({
       id: 'p1', target_minutes: 60, source: 'website', active: true,
     });

@@ -45,7 +45,7 @@ def wait_controlled(page: Page, timeout: float = 10_000) -> None:
     claims every page on activation, and a page it missed asks to be claimed)."""
     try:
         page.wait_for_function(
-            "navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
             polling=50,
             timeout=timeout,
         )

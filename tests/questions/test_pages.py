@@ -24,14 +24,28 @@ def test_the_form_is_phone_sized_embeddable_and_hides_its_honeypot(client, api_a
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert "X-Frame-Options" not in response.headers
-    assert "frame-ancestors" not in response.headers["Content-Security-Policy"]
+    # No public origins yet: nobody may frame it.
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert "script-src" not in response.headers["Content-Security-Policy"]  # none runs
     assert "<script" not in page
     assert "Sofa &lt;Deluxe&gt;" in page
     # The honeypot is in the form, hidden by CSS (robots fill what they see in the HTML).
     assert re.search(r'<div class="trap" aria-hidden="true">.*name="website"', page, re.S)
     assert re.search(r"\.trap \{ position: absolute; left: -10000px;", page)
+
+
+def test_the_pages_may_be_framed_by_the_organisations_public_origins_only(client, api_as, org):
+    sites = ["https://shop.example", "http://localhost:8080"]
+    changed = api_as(org.admin).patch("/api/v1/org", json={"public_origins": sites})
+    assert changed.status_code == 200
+    form = client.get(f"/q/{slug_of(api_as, org)}")
+    policy = form.headers["Content-Security-Policy"]
+    assert policy.endswith("; frame-ancestors https://shop.example http://localhost:8080")
+    assert "X-Frame-Options" not in form.headers  # it cannot name two origins
+    token = token_of(ask(client, slug_of(api_as, org)))
+    conversation = client.get(f"/c/{token}")
+    assert conversation.status_code == 200
+    assert conversation.headers["Content-Security-Policy"] == policy
 
 
 def test_posting_the_form_shows_the_link_to_the_conversation(client, api_as, org, config):

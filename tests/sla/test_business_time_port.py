@@ -240,13 +240,15 @@ import { DEFAULT_SALES_HOURS } from 'PWA_SRC/sync/business-time.js';
 import { DEFAULT_TARGETS } from 'PWA_SRC/sync/leads.js';
 print({ hours: DEFAULT_SALES_HOURS, targets: DEFAULT_TARGETS });
 """
-    from app.leads.sla import LEAD
+    from app.sla.timed import timed_kinds
 
     device = pwa_node.run(tmp_path, script, None)
     assert device["hours"] == DEFAULT_SALES_HOURS
+    # Every timed kind's defaults (a lead's two clocks, a question's first reply).
     assert device["targets"] == {
         metric: {"target_minutes": t.target_minutes, "warn_ratio": t.warn_ratio}
-        for metric, t in LEAD.default_targets.items()
+        for kind in timed_kinds()
+        for metric, t in kind.default_targets.items()
     }
 
 

@@ -15,12 +15,18 @@
 // * a deadline is the earliest instant at which the working time has elapsed (work done at
 //   closing time is due at closing time); a zero duration is due at the start itself.
 // Instants are milliseconds since the epoch; durations milliseconds.
+// Like the server, a search jumps over whole regular weeks (no holiday or override, no clock
+// change: each holds the weekly hours' nominal open time), so its cost grows with the special
+// dates and clock changes it passes, not with how little a week is open.
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const MINUTES_PER_DAY = 24 * 60;
-const SEARCH_DAYS = 366 * 30; // how far a search for working time may look before giving up
+// How far a search for working time may look before giving up: past the server's longest
+// deadline (a year's target plus 90 days' escalation at its minimum of an hour a week, about
+// 210 years).
+const SEARCH_DAYS = 366 * 250;
 
 const weekdaysHours = (start, end) =>
   Object.fromEntries(WEEKDAYS.map((d, i) => [d, i < 5 ? [{ start, end }] : []]));
@@ -127,6 +133,42 @@ export class BusinessCalendar {
     this.holidays = new Set(definition.holidays || []);
     this.overrides = new Map(Object.entries(definition.overrides || {}).map(([d, l]) => [d, intervals(l)]));
     this.days = new Map(); // day number → its open periods [[from, to], …] (real instants)
+    // Nominal open time of an ordinary week, and the holidays and overrides as sorted day
+    // numbers (the weeks a jump may not cross).
+    this.weekOpen = this.weekly.flat().reduce((sum, [s, e]) => sum + (e - s) * MINUTE, 0);
+    this.specialDays = [...this.holidays, ...this.overrides.keys()]
+      .map((iso) => Math.floor(Date.parse(`${iso}T00:00:00Z`) / DAY))
+      .sort((a, b) => a - b);
+  }
+
+  firstDay(at) {
+    return Math.floor(wallAt(this.timezone, at) / DAY) - 1;
+  }
+
+  // Whether every period of local `day` starts at or after `at`.
+  midnightAtOrAfter(day, at) {
+    return wallToUtc(this.timezone, day * DAY) >= at;
+  }
+
+  // How many whole weeks from local `day` on (at most `most`) hold exactly `weekOpen` each:
+  // none of their days a holiday or an override, and the zone's offset the same from `day`'s
+  // midnight to the midnight two days after their last day (the server's _regular_weeks;
+  // the offset is sampled once a week, clock changes being more than a week apart).
+  regularWeeks(day, most) {
+    if (most <= 0) return 0;
+    const special = this.specialDays.find((d) => d >= day);
+    if (special !== undefined) most = Math.min(most, Math.floor((special - day) / 7));
+    if (most <= 0) return 0;
+    const zone = this.timezone;
+    const offset = offsetAt(zone, wallToUtc(zone, day * DAY));
+    const steady = (wall) => offsetAt(zone, wall - offset) === offset;
+    let weeks = 0;
+    while (weeks < most) {
+      const following = (day + 7 * (weeks + 1)) * DAY;
+      if (!steady(following) || !steady(following + DAY)) break;
+      weeks += 1;
+    }
+    return weeks;
   }
 
   // The intervals that start on local date `day`.
@@ -166,22 +208,51 @@ export class BusinessCalendar {
     if (!(duration >= 0)) throw new Error(`duration must not be negative, got ${duration}`);
     if (duration === 0) return start;
     let remaining = duration;
-    for (const [from, to] of this.periodsFrom(start)) {
-      const begin = Math.max(from, start);
-      const available = to - begin;
-      if (remaining <= available) return begin + remaining;
-      remaining -= available;
+    let day = this.firstDay(start);
+    for (const last = day + SEARCH_DAYS; day < last;) {
+      if (remaining > this.weekOpen && this.midnightAtOrAfter(day, start)) {
+        const weeks = this.regularWeeks(day, Math.floor((remaining - 1) / this.weekOpen));
+        if (weeks) {
+          remaining -= weeks * this.weekOpen;
+          day += 7 * weeks;
+          continue;
+        }
+      }
+      for (const [from, to] of this.dayPeriods(day)) {
+        if (to <= start) continue;
+        const begin = Math.max(from, start);
+        const available = to - begin;
+        if (remaining <= available) return begin + remaining;
+        remaining -= available;
+      }
+      day += 1;
     }
-    return start; // not reached: periodsFrom throws first
+    throw new Error('no working time found within the searched years');
   }
 
   // Working time (ms) in [start, end); zero when end <= start.
   businessTimeBetween(start, end) {
     let total = 0;
     if (end <= start) return total;
-    for (const [from, to] of this.periodsFrom(start)) {
-      if (from >= end) break;
-      total += Math.min(to, end) - Math.max(from, start);
+    const lastDay = Math.floor(wallAt(this.timezone, end) / DAY);
+    let day = this.firstDay(start);
+    for (const last = day + SEARCH_DAYS; day < last;) {
+      // Whole weeks whose periods all end before the local day before `end`'s.
+      const wholeWeeks = Math.floor((lastDay - day - 2) / 7);
+      if (wholeWeeks > 0 && this.midnightAtOrAfter(day, start)) {
+        const weeks = this.regularWeeks(day, wholeWeeks);
+        if (weeks) {
+          total += weeks * this.weekOpen;
+          day += 7 * weeks;
+          continue;
+        }
+      }
+      for (const [from, to] of this.dayPeriods(day)) {
+        if (to <= start) continue;
+        if (from >= end) return total;
+        total += Math.min(to, end) - Math.max(from, start);
+      }
+      day += 1;
     }
     return total;
   }

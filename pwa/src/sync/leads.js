@@ -142,6 +142,7 @@ export function policyFor(lead, policies) {
 export const DEFAULT_TARGETS = {
   first_response: { target_minutes: 120, warn_ratio: 0.8 },
   follow_up: { target_minutes: 3 * 8 * 60, warn_ratio: 0.8 },
+  first_reply: { target_minutes: 30, warn_ratio: 0.8 }, // a consumer's question (app/questions/sla.py)
 };
 
 // The calendar a lead's deadlines count in: its team's sales calendar, else the

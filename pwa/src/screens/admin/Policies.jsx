@@ -12,25 +12,30 @@ import { AdminSection, BackToList, FormEnd, ListHead, useAdminForm, useEditing, 
 import { nothingToSave, saveTarget } from './form.js';
 import { Choice, Duration, SlaPreview, focusFirstInvalid } from './SlaParts.jsx';
 import { DEFAULT_TARGETS } from '../../sync/leads.js';
-import { policyBody, policyForm, policyTrial } from './slaForms.js';
+import { itemTypeOf, policyBody, policyForm, policyTrial } from './slaForms.js';
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
-const METRICS = ['first_response', 'follow_up'];
+// A lead's two clocks, then a consumer question's.
+const METRICS = ['first_response', 'follow_up', 'first_reply'];
 // The server's field names, each shown at its place in the form.
 const FIELDS = ['name', 'metric', 'priority', 'source', 'target_minutes', 'warn_ratio', 'escalate_after_minutes'];
 
 export function AdminPolicies() {
+  const s = useStore();
   const remote = useRemote('/sla/policies');
   const { editing, status, open, close, done } = useEditing(remote.reload);
+  // Policies count for every team: admins set them (app/accounts/permissions.py
+  // may_set_sla_policies); team leads read them.
+  const writes = s.session.user.role === 'admin';
 
-  if (editing) {
+  if (editing && writes) {
     return <PolicyForm policy={editing === 'new' ? null : editing} onDone={done} onCancel={close} />;
   }
   return (
     <AdminSection title={S.adminPolicies} error={remote.error} onRetry={remote.reload}>
-      <ListHead intro={S.slaAdmPoliciesIntro} status={status} tone="" newLabel={S.slaAdmNewPolicy}
-        onNew={() => open('new')} />
-      {remote.data && <PolicyList policies={remote.data} onEdit={open} />}
+      <ListHead intro={S.slaAdmPoliciesIntro} note={!writes && <p class="note">{S.slaAdmPoliciesReadOnly}</p>}
+        status={status} tone="" newLabel={S.slaAdmNewPolicy} onNew={writes && (() => open('new'))} />
+      {remote.data && <PolicyList policies={remote.data} onEdit={writes ? open : null} />}
     </AdminSection>
   );
 }
@@ -40,30 +45,23 @@ export const matchLabel = (p) =>
     p.source ? sourceLabel(p.source) : S.slaAdmAnySource}`;
 
 function PolicyList({ policies, onEdit }) {
-  const groups = useMemo(() => {
-    const out = [];
-    for (const type of ['lead', 'question']) {
-      for (const metric of METRICS) {
-        const list = policies
-          .filter((p) => (p.item_type || 'lead') === type && p.metric === metric)
-          .sort((a, b) => (b.active - a.active) || a.name.localeCompare(b.name));
-        if (list.length || type === 'lead') out.push({ type, metric, list });
-      }
-    }
-    return out;
-  }, [policies]);
-  return groups.map(({ type, metric, list }) => (
-    <section key={`${type}:${metric}`} aria-labelledby={`pol-${type}-${metric}`}>
-      <h2 id={`pol-${type}-${metric}`}>
-        {type === 'lead' ? SLA_METRIC[metric] : S.slaAdmQuestions(SLA_METRIC[metric])}
-      </h2>
+  const Item = onEdit ? 'button' : 'div'; // read-only for those who may not change them
+  const groups = useMemo(() => METRICS.map((metric) => ({
+    metric,
+    list: policies
+      .filter((p) => (p.item_type || 'lead') === itemTypeOf(metric) && p.metric === metric)
+      .sort((a, b) => (b.active - a.active) || a.name.localeCompare(b.name)),
+  })), [policies]);
+  return groups.map(({ metric, list }) => (
+    <section key={metric} aria-labelledby={`pol-${metric}`}>
+      <h2 id={`pol-${metric}`}>{SLA_METRIC[metric]}</h2>
       {!list.length ? (
         <p class="empty">{S.slaAdmNoPolicy(fmtMinutes(DEFAULT_TARGETS[metric].target_minutes))}</p>
       ) : (
         <ul class="sla-list">
           {list.map((p) => (
             <li key={p.id}>
-              <button type="button" class={p.active ? 'sla-item' : 'sla-item is-inactive'} onClick={() => onEdit(p)}>
+              <Item class={p.active ? 'sla-item' : 'sla-item is-inactive'} {...(onEdit ? { type: 'button', onClick: () => onEdit(p) } : {})}>
                 <span class="sla-item-name">{p.name}</span>
                 <span class="sla-item-sub">{matchLabel(p)}</span>
                 <span class="sla-item-sub">
@@ -72,7 +70,7 @@ function PolicyList({ policies, onEdit }) {
                   {' · '}{p.escalate_after_minutes ? S.slaAdmEscalateShort(fmtMinutes(p.escalate_after_minutes)) : S.slaAdmNoEscalation}
                 </span>
                 {!p.active && <span class="badge">{S.slaAdmInactive}</span>}
-              </button>
+              </Item>
             </li>
           ))}
         </ul>
@@ -141,12 +139,12 @@ function PolicyForm({ policy, onDone, onCancel }) {
           <Choice name="metric" label={S.slaAdmMetric} value={form.metric} onChange={set('metric')} error={errorOf('metric')}
             options={METRICS.map((m) => ({ value: m, label: SLA_METRIC[m] }))} help={S.slaAdmMetricHelp[form.metric]} />
         )}
-        <div class="sla-match">
+        {itemTypeOf(form.metric) === 'lead' && <div class="sla-match">
           <Choice name="priority" label={S.slaAdmPriorityLabel} value={form.priority} onChange={set('priority')}
             error={errorOf('priority')} options={priorityOptions} />
           <Choice name="source" label={S.slaAdmSourceLabel} value={form.source} onChange={set('source')}
             error={errorOf('source')} options={sourceOptions} />
-        </div>
+        </div>}
         <Duration name="target_minutes" legend={S.slaAdmTarget} hours={form.targetHours} minutes={form.targetMinutes}
           onHours={set('targetHours')} onMinutes={set('targetMinutes')} error={errorOf('target_minutes')}
           help={S.slaAdmTargetHelp} />

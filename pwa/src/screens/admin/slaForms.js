@@ -36,6 +36,10 @@ export function joinMinutes(hours, minutes, { optional = false, max = TARGET_MAX
 
 // --- policies -----------------------------------------------------------------------------
 
+// Each metric times one kind of item: a lead's first response and follow-ups, a consumer
+// question's first reply (app/sla: a TimedKind's metrics).
+export const itemTypeOf = (metric) => (metric === 'first_reply' ? 'question' : 'lead');
+
 export function policyForm(policy) {
   const target = splitMinutes(policy?.target_minutes ?? 120);
   const escalate = splitMinutes(policy ? policy.escalate_after_minutes : 120);
@@ -85,7 +89,7 @@ function readPolicy(form) {
 export function policyBody(form, policy = null) {
   const { values, errors } = readPolicy(form);
   if (Object.keys(errors).length) return { errors };
-  if (!policy) return { body: { ...values, metric: form.metric } };
+  if (!policy) return { body: { ...values, metric: form.metric, item_type: itemTypeOf(form.metric) } };
   const body = {};
   for (const [k, v] of Object.entries(values)) {
     const was = k === 'warn_ratio' ? Math.round(policy[k] * 100) / 100 : policy[k] ?? null;
@@ -100,7 +104,8 @@ export function policyBody(form, policy = null) {
 export function policyTrial(form, policy = null) {
   const { values, errors } = readPolicy(form);
   if (Object.keys(errors).some((f) => f !== 'name')) return null;
-  const ask = { metric: policy?.metric ?? form.metric, priority: values.priority, source: values.source };
+  const metric = policy?.metric ?? form.metric;
+  const ask = { item_type: itemTypeOf(metric), metric, priority: values.priority, source: values.source };
   // Unchanged, the stored policy answers for itself.
   if (policy && !errors.name && !Object.keys(policyBody(form, policy).body).length) return ask;
   return {
