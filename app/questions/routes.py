@@ -20,7 +20,6 @@ from app.accounts.models import Organization
 from app.errors import ApiError, NotFound
 from app.extensions import db, limiter
 from app.http import wire_response
-from app.leads import service as leads
 from app.questions import canned, schemas, service
 from app.questions.wire import (
     canned_answer_wire,
@@ -328,8 +327,7 @@ def convert(data, question_id: uuid.UUID):
 def lead_conversation(lead_id: uuid.UUID):
     """The customer-service conversation a lead was made from, with the consumer's later
     messages (for whoever may see the lead; 404 for a lead that came from elsewhere)."""
-    actor = acting_user()
-    question, messages = service.conversation_of_lead(actor, leads.get_visible_lead(actor, lead_id))
+    question, messages = service.conversation_of_lead(acting_user(), lead_id)
     return wire_response(_question(question, messages))
 
 

@@ -24,6 +24,7 @@ from app.changelog import versions as changes
 from app.database import utcnow
 from app.errors import AlreadyExists, ApiError, NotFound, ValidationFailed
 from app.extensions import db
+from app.leads import service as leads
 from app.leads.models import Lead, Product
 from app.push.outbox import NewReminder, enqueue_reminders
 from app.questions import notify, sla
@@ -572,9 +573,12 @@ def _hand_off_notes(question: Question, actor: User | None, note: str) -> str:
     return text if len(text) <= HAND_OFF_NOTES_MAX else text[: HAND_OFF_NOTES_MAX - 1] + "…"
 
 
-def conversation_of_lead(actor: User, lead: Lead) -> tuple[Question, list[QuestionMessage]]:
+def conversation_of_lead(
+    actor: User, lead_id: uuid.UUID
+) -> tuple[Question, list[QuestionMessage]]:
     """The conversation a lead was made from (its consumer's later messages included), for
-    whoever may see the lead; 404 when the lead came from elsewhere."""
+    whoever may see the lead (404 otherwise, as for a lead that came from elsewhere)."""
+    lead = leads.get_visible_lead(actor, lead_id)
     question = db.session.scalar(select(Question).where(Question.lead_id == lead.id))
     if question is None:
         raise NotFound("conversation")

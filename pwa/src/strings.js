@@ -740,7 +740,7 @@ export const S = {
   admOrgSaved: 'Saved. Every device gets it with its next sync.',
   // administration: SLA policies and calendars (Policies.jsx, Calendars.jsx)
   slaAdmPoliciesIntro:
-    'How long a new inquiry may wait for its first response, and a lead between follow-ups, counted in business hours. The most specific active policy that matches a lead sets its deadline.',
+    'How long a new inquiry may wait for its first response, a lead between follow-ups, and a consumer\'s question for the desk\'s first reply, counted in business hours (the desk\'s in the service calendar). The most specific active policy that matches sets the deadline.',
   slaAdmNoPolicy: (d) => `No policy: the built-in ${d} of business time applies.`,
   slaAdmNewPolicy: 'Add a policy',
   slaAdmEditPolicy: 'Edit policy',
